@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
+)
+
+// WithSealer sets the box that seals personal data. Without one, people
+// cannot be stored or read.
+func WithSealer(b *sealed.Box) Option { return func(s *Store) { s.box = b } }
+
+// PersonData is personal data, sealed at rest (RULES G6, R7).
+type PersonData struct {
+	GivenNames    string `json:"givenNames"`
+	FirstSurname  string `json:"firstSurname"`
+	SecondSurname string `json:"secondSurname,omitempty"`
+	CURP          string `json:"curp,omitempty"`
+	RFC           string `json:"rfc,omitempty"`
+	DNI           string `json:"dni,omitempty"`
+	Email         string `json:"email,omitempty"`
+	Phone         string `json:"phone,omitempty"`
+}
+
+// FullName is given names and surnames as printed on an ID, in upper case.
+func (d PersonData) FullName() string {
+	parts := []string{d.GivenNames, d.FirstSurname, d.SecondSurname}
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.ToUpper(strings.Join(out, " "))
+}
+
+// Person is a natural person known to Sello (an applicant, holder or agent).
+type Person struct {
+	ID          int64
+	DisplayName string // public in the registry (RULES G1)
+	Data        PersonData
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+var piiAAD = []byte("sello/people.pii")
+
+func (s *Store) sealer() (*sealed.Box, error) {
+	if s.box == nil {
+		return nil, errs.New(errs.BadConfig, "no data key configured: personal data cannot be stored")
+	}
+	return s.box, nil
+}
+
+func (s *Store) idx(ns, v string) any {
+	if v == "" {
+		return nil
+	}
+	return s.box.Index(ns, strings.ToUpper(strings.TrimSpace(v)))
+}
+
+// CreatePerson seals p.Data and inserts it.
+func (tx *Tx) CreatePerson(ctx context.Context, p *Person) error {
+	box, err := tx.s.sealer()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(p.Data)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "person data")
+	}
+	if p.DisplayName == "" {
+		p.DisplayName = p.Data.FullName()
+	}
+	now := tx.s.Now()
+	p.CreatedAt, p.UpdatedAt = now, now
+	id, err := tx.insert(ctx, `INSERT INTO people (display_name, curp_idx, rfc_idx, dni_idx, email_idx, pii, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.DisplayName, tx.s.idx("curp", p.Data.CURP), tx.s.idx("rfc", p.Data.RFC),
+		tx.s.idx("dni", p.Data.DNI), tx.s.idx("email", p.Data.Email), box.Seal(raw, piiAAD), now, now)
+	if err != nil {
+		return dbErr(err, "person")
+	}
+	p.ID = id
+	return nil
+}
+
+type personRow struct {
+	ID          int64     `db:"id"`
+	DisplayName string    `db:"display_name"`
+	PII         []byte    `db:"pii"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+}
+
+func (s *Store) openPerson(r personRow) (*Person, error) {
+	box, err := s.sealer()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := box.Open(r.PII, piiAAD)
+	if err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "person %d: sealed data cannot be opened", r.ID)
+	}
+	p := &Person{ID: r.ID, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if err := json.Unmarshal(raw, &p.Data); err != nil {
+		return nil, errs.Wrap(errs.Internal, err, "person %d data", r.ID)
+	}
+	return p, nil
+}
+
+// Person returns the person with id, unsealed.
+func (s *Store) Person(ctx context.Context, id int64) (*Person, error) {
+	var r personRow
+	if err := s.get(ctx, &r, "SELECT id, display_name, pii, created_at, updated_at FROM people WHERE id = ?", id); err != nil {
+		return nil, notFoundOr(err, "person %d", id)
+	}
+	return s.openPerson(r)
+}
+
+// PeopleByIdentifier finds people by an exact identifier: kind is "curp",
+// "rfc", "dni" or "email".
+func (s *Store) PeopleByIdentifier(ctx context.Context, kind, value string) ([]*Person, error) {
+	if _, err := s.sealer(); err != nil {
+		return nil, err
+	}
+	col := map[string]string{"curp": "curp_idx", "rfc": "rfc_idx", "dni": "dni_idx", "email": "email_idx"}[kind]
+	if col == "" {
+		return nil, errs.New(errs.Malformed, "unknown identifier kind %q", kind)
+	}
+	var rows []personRow
+	if err := s.sel(ctx, &rows, "SELECT id, display_name, pii, created_at, updated_at FROM people WHERE "+col+" = ? ORDER BY id",
+		s.idx(kind, value)); err != nil {
+		return nil, dbErr(err, "people")
+	}
+	out := make([]*Person, 0, len(rows))
+	for _, r := range rows {
+		p, err := s.openPerson(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
