@@ -88,7 +88,7 @@ type Profile struct {
 
 // SignRequest is an approved request.
 type SignRequest struct {
-	CSR       *x509.CertificateRequest // already checked with CheckCSR
+	CSR       *x509.CertificateRequest // already checked with ParseCSR
 	Subject   Subject
 	Emails    []string
 	NotBefore time.Time

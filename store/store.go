@@ -240,3 +240,15 @@ func isUniqueViolation(err error) bool {
 func notFoundOr(err error, format string, args ...any) error {
 	return dbErr(err, fmt.Sprintf(format, args...))
 }
+
+// Redact hides the password in a database URL for logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

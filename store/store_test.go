@@ -62,7 +62,7 @@ func TestOrganisationsAndAgents(t *testing.T) {
 		}
 
 		p := &store.Person{Data: store.PersonData{GivenNames: "María Guadalupe", FirstSurname: "López", SecondSurname: "Hernández",
-			CURP: "LOHM800101MJCPRR09", Email: "maria.lopez@jalisco.gob.mx"}}
+			CURP: "LOHM800101MJCPRR06", Email: "maria.lopez@jalisco.gob.mx"}}
 		a := &store.Agent{Role: "agent", Title: "Agente registrador"}
 		if err := s.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.CreatePerson(ctx, p); err != nil {

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.step.sm/crypto/pemutil"
+
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/ca/local"
+	"github.com/sello-pki/sello/internal/clock"
+	"github.com/sello-pki/sello/internal/config"
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/store"
+)
+
+// app is everything a command needs, loaded from the configuration.
+type app struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	clk      clock.Clock
+	store    *store.Store
+	hier     *local.Hierarchy
+	backend  *local.Signer
+	policies policies.Set
+	ra       *ra.RA
+	auditPub crypto.PublicKey
+}
+
+// resolveConfig finds the configuration: --config, else <data>/sello.yaml if
+// it exists, else the built-in defaults for the data folder.
+func resolveConfig(g *globalFlags) (*config.Config, error) {
+	if g.config != "" {
+		c, err := config.Load(g.config, os.Environ())
+		if err != nil {
+			return nil, errs.Wrap(errs.BadConfig, err, "configuration")
+		}
+		return c, nil
+	}
+	if p := filepath.Join(g.data, "sello.yaml"); fileExists(p) {
+		c, err := config.Load(p, os.Environ())
+		if err != nil {
+			return nil, errs.Wrap(errs.BadConfig, err, "configuration")
+		}
+		return c, nil
+	}
+	c, err := config.FromDefaults(g.data, os.Environ())
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "configuration")
+	}
+	return c, nil
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// passphrase returns the CA key passphrase: SELLO_CA_PASSPHRASE, else the
+// passphrase file. Never from the YAML.
+func passphrase(cfg *config.Config) ([]byte, error) {
+	if v := os.Getenv("SELLO_CA_PASSPHRASE"); v != "" {
+		return []byte(v), nil
+	}
+	b, err := os.ReadFile(cfg.CAPassphraseFile)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "CA passphrase: set SELLO_CA_PASSPHRASE or create %s", cfg.CAPassphraseFile)
+	}
+	p := []byte(strings.TrimRight(string(b), "\r\n"))
+	if len(p) < 12 {
+		return nil, errs.New(errs.BadConfig, "CA passphrase in %s is shorter than 12 characters", cfg.CAPassphraseFile)
+	}
+	return p, nil
+}
+
+// ensurePassphrase creates a random passphrase file if there is neither a
+// file nor SELLO_CA_PASSPHRASE.
+func ensurePassphrase(cfg *config.Config) (created bool, err error) {
+	if os.Getenv("SELLO_CA_PASSPHRASE") != "" || fileExists(cfg.CAPassphraseFile) {
+		return false, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.CAPassphraseFile), 0o700); err != nil {
+		return false, err
+	}
+	return true, writeSecret(cfg.CAPassphraseFile, randomSecret())
+}
+
+func randomSecret() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// writeSecret writes a new secret file, mode 0600, refusing to overwrite.
+func writeSecret(path, value string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = f.WriteString(value + "\n")
+	return err
+}
+
+// auditPubPath is where the audit checkpoint public key lives, next to the
+// encrypted private key.
+func auditPubPath(cfg *config.Config) string {
+	return strings.TrimSuffix(cfg.AuditKeyFile, filepath.Ext(cfg.AuditKeyFile)) + ".pub"
+}
+
+func ensureAuditKey(cfg *config.Config, pass []byte) (bool, error) {
+	if fileExists(cfg.AuditKeyFile) {
+		return false, nil
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return false, err
+	}
+	blk, err := pemutil.Serialize(key, pemutil.WithPKCS8(true), pemutil.WithPassword(pass))
+	if err != nil {
+		return false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.AuditKeyFile), 0o700); err != nil {
+		return false, err
+	}
+	if err := writeSecret(cfg.AuditKeyFile, strings.TrimSpace(string(pem.EncodeToMemory(blk)))); err != nil {
+		return false, err
+	}
+	der, _ := x509.MarshalPKIXPublicKey(key.Public())
+	return true, os.WriteFile(auditPubPath(cfg), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644)
+}
+
+func loadAuditKey(cfg *config.Config, pass []byte) (crypto.Signer, error) {
+	k, err := pemutil.Read(cfg.AuditKeyFile, pemutil.WithPassword(pass))
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "audit key %s cannot be read (wrong passphrase?)", cfg.AuditKeyFile)
+	}
+	s, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, errs.New(errs.BadConfig, "audit key %s is not a signing key", cfg.AuditKeyFile)
+	}
+	return s, nil
+}
+
+func loadAuditPub(cfg *config.Config) (crypto.PublicKey, error) {
+	b, err := os.ReadFile(auditPubPath(cfg))
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "audit public key")
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, errs.New(errs.BadConfig, "audit public key %s is not PEM", auditPubPath(cfg))
+	}
+	return x509.ParsePKIXPublicKey(blk.Bytes)
+}
+
+// openOptions says how much of the app a command needs.
+type openOptions struct {
+	migrate bool // apply migrations (serve, init, migrate)
+	signer  bool // load the CA and audit keys (anything that signs or writes audit entries)
+	server  bool // log at the configured level; one-shot commands log warnings and errors only
+}
+
+// openApp loads the configuration's data folder, which must have been
+// initialised (sello init, or the first sello serve).
+func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions) (*app, error) {
+	cfg, err := resolveConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	logCfg := *cfg
+	if !o.server && (logCfg.LogLevel == "debug" || logCfg.LogLevel == "info") {
+		logCfg.LogLevel = "warn"
+	}
+	a := &app{cfg: cfg, log: newLogger(&logCfg, logw), clk: clock.New()}
+	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
+		return nil, errs.New(errs.BadConfig, "no CA in %s: run `sello init` (or `sello serve`, which initialises an empty data folder)", cfg.CADir)
+	}
+	a.policies, err = policies.LoadDir(cfg.PolicyDir)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "policies")
+	}
+	if _, err := a.policies.Get(cfg.DefaultPolicy); err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "policy.default")
+	}
+	key, err := sealed.LoadKeyFile(cfg.DataKeyFile)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "secrets.data_key_file")
+	}
+	box, err := sealed.New(key)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "secrets.data_key_file")
+	}
+	sopts := []store.Option{store.WithLogger(a.log), store.WithSealer(box)}
+	var pass []byte
+	if o.signer {
+		if pass, err = passphrase(cfg); err != nil {
+			return nil, err
+		}
+		ak, err := loadAuditKey(cfg, pass)
+		if err != nil {
+			return nil, err
+		}
+		sopts = append(sopts, store.WithCheckpoints(ak, cfg.CheckpointEveryEntries))
+	}
+	if a.auditPub, err = loadAuditPub(cfg); err != nil {
+		return nil, err
+	}
+	a.store, err = store.Open(ctx, cfg.DatabaseURL, a.clk, sopts...)
+	if err != nil {
+		return nil, err
+	}
+	if o.migrate {
+		if _, err := a.store.Migrate(ctx); err != nil {
+			a.store.Close()
+			return nil, err
+		}
+	}
+	if o.signer {
+		a.hier, err = local.LoadDir(cfg.CADir, pass)
+		if err != nil {
+			a.store.Close()
+			return nil, err
+		}
+		a.backend, err = local.New(local.Config{Issuer: a.hier.Issuing, Key: a.hier.IssuingKey, Chain: a.hier.Chain,
+			Store: a.store, Clock: a.clk, Logger: a.log})
+		if err != nil {
+			a.store.Close()
+			return nil, err
+		}
+		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
+			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log})
+	}
+	return a, nil
+}
+
+func (a *app) Close() {
+	if a.store != nil {
+		a.store.Close()
+	}
+}
+
+// actor names the operator at the console in audit entries.
+func cliActor() string {
+	u := os.Getenv("USER")
+	if u == "" {
+		u = "unknown"
+	}
+	return "cli:" + u
+}
+
+var errAlreadyInitialised = errors.New("already initialised")
+
+func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }

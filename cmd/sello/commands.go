@@ -1,0 +1,396 @@
+package main
+
+import (
+	"crypto"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/store"
+)
+
+func newMigrateCmd(g *globalFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply database migrations (serve also applies them at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			applied, err := a.store.Migrate(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if len(applied) == 0 {
+				printf(cmd.OutOrStdout(), "database is up to date (%s)\n", a.store.Dialect())
+			}
+			for _, m := range applied {
+				printf(cmd.OutOrStdout(), "applied %s\n", m)
+			}
+			return nil
+		},
+	}
+}
+
+func newOrgCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{Use: "org", Short: "Manage organisations accredited as certification service providers (RULES O1)"}
+	var code, name, policy, unit, reason string
+	add := &cobra.Command{
+		Use:     "add",
+		Short:   "Register an organisation (a dependency or entity) as an accredited service provider",
+		Example: `  sello org add --code SEP-JAL --name "Secretaría de Educación Jalisco" --policy jalisco --unit "Dirección de Recursos Humanos"`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if code == "" || name == "" {
+				return errs.New(errs.Malformed, "--code and --name are required")
+			}
+			if policy == "" {
+				policy = a.cfg.DefaultPolicy
+			}
+			if _, err := a.policies.Get(policy); err != nil {
+				return errs.Wrap(errs.Malformed, err, "--policy")
+			}
+			o := &store.Organisation{Code: code, Name: name, PolicyID: policy, ResponsibleUnit: unit}
+			err = a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
+				if err := tx.CreateOrganisation(cmd.Context(), o); err != nil {
+					return err
+				}
+				_, err := tx.Audit(cmd.Context(), store.Event{Actor: cliActor(), Action: "org.add", Object: fmt.Sprintf("org:%d", o.ID),
+					Outcome: store.OutcomeOK, Details: map[string]any{"code": code, "policy": policy}})
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "organisation %s (%s) accredited under policy %s\n", o.Code, o.Name, o.PolicyID)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&code, "code", "", "short unique code, e.g. SEP-JAL (required)")
+	add.Flags().StringVar(&name, "name", "", "official name (required)")
+	add.Flags().StringVar(&policy, "policy", "", "jurisdiction policy id (default: policy.default)")
+	add.Flags().StringVar(&unit, "unit", "", "responsible unit within the organisation")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List organisations",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			orgs, err := a.store.ListOrganisations(cmd.Context())
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CODE\tNAME\tPOLICY\tSTATUS\tSINCE")
+			for _, o := range orgs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Code, o.Name, o.PolicyID, o.Status, o.StatusChangedAt.Format("2006-01-02 15:04:05Z"))
+			}
+			return tw.Flush()
+		},
+	}
+	status := func(use, short, st string) *cobra.Command {
+		c := &cobra.Command{
+			Use: use + " CODE", Short: short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+				if err != nil {
+					return err
+				}
+				defer a.Close()
+				o, err := a.store.OrganisationByCode(cmd.Context(), args[0])
+				if err != nil {
+					return err
+				}
+				if st != store.OrgAccredited && reason == "" {
+					return errs.New(errs.Malformed, "--reason is required")
+				}
+				err = a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
+					if err := tx.SetOrganisationStatus(cmd.Context(), o.ID, st, reason); err != nil {
+						return err
+					}
+					_, err := tx.Audit(cmd.Context(), store.Event{Actor: cliActor(), Action: "org." + use, Object: fmt.Sprintf("org:%d", o.ID),
+						Outcome: store.OutcomeOK, Details: map[string]any{"reason": reason}})
+					return err
+				})
+				if err == nil {
+					printf(cmd.OutOrStdout(), "organisation %s is now %s\n", o.Code, st)
+				}
+				return err
+			},
+		}
+		c.Flags().StringVar(&reason, "reason", "", "written reason (required to suspend or revoke)")
+		return c
+	}
+	cmd.AddCommand(add, list,
+		status("accredit", "Accredit (or re-accredit) an organisation", store.OrgAccredited),
+		status("suspend", "Suspend an organisation's accreditation", store.OrgSuspended),
+		status("revoke", "Revoke an organisation's accreditation", store.OrgRevoked))
+	return cmd
+}
+
+type personFlags struct {
+	given, first, second, curp, rfc, dni, email, title string
+}
+
+func (p *personFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&p.given, "given-names", "", "given names as on the official ID (required)")
+	f.StringVar(&p.first, "first-surname", "", "first surname (required)")
+	f.StringVar(&p.second, "second-surname", "", "second surname")
+	f.StringVar(&p.curp, "curp", "", "CURP (Mexico)")
+	f.StringVar(&p.rfc, "rfc", "", "RFC (Mexico)")
+	f.StringVar(&p.dni, "dni", "", "DNI (Peru)")
+	f.StringVar(&p.email, "email", "", "institutional e-mail (required)")
+	f.StringVar(&p.title, "title", "", "position (cargo), shown in the certificate (required)")
+}
+
+func (p *personFlags) data() store.PersonData {
+	return store.PersonData{GivenNames: p.given, FirstSurname: p.first, SecondSurname: p.second, CURP: p.curp, RFC: p.rfc, DNI: p.dni, Email: p.email}
+}
+
+func newAgentCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{Use: "agent", Short: "Manage agents, administrators, auditors and HR clients (RULES O2)"}
+	var (
+		pf                   personFlags
+		org, role, out, pass string
+	)
+	add := &cobra.Command{
+		Use:   "add",
+		Short: "Register an agent and write their client certificate and key as a PKCS#12 file",
+		Long: `Register someone who acts for an organisation and issue their login certificate.
+The certificate is built from the data given here (validated under the
+organisation's policy), linted, recorded and audited like every certificate.
+The PKCS#12 file (AES-256, PBKDF2, SHA-256 MAC) is written to --out and its
+password to --out + ".pass" unless --password-file gives one.`,
+		Example: `  sello agent add --org SEP-JAL --role agent --given-names "María Guadalupe" \
+    --first-surname López --second-surname Hernández --curp LOHM800101MJCPRR06 \
+    --email maria.lopez@jalisco.gob.mx --title "Agente registrador" --out maria.p12`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if org == "" || out == "" || pf.title == "" {
+				return errs.New(errs.Malformed, "--org, --title and --out are required")
+			}
+			if fileExists(out) {
+				return errs.New(errs.Conflict, "%s already exists", out)
+			}
+			password := ""
+			if pass != "" {
+				b, err := os.ReadFile(pass)
+				if err != nil {
+					return errs.Wrap(errs.Malformed, err, "--password-file")
+				}
+				password = strings.TrimRight(string(b), "\r\n")
+			}
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			cred, err := a.ra.AddAgent(cmd.Context(), ra.AddAgentRequest{Actor: cliActor(), OrgCode: org, Role: role, Person: pf.data(), Title: pf.title})
+			if err != nil {
+				return err
+			}
+			if err := writePKCS12(out, out+".pass", cred, password); err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "agent %d (%s) of %s: certificate %s\n  PKCS#12: %s\n", cred.Agent.ID, role, org, cred.Cert.SerialNumber.Text(16), out)
+			if password == "" {
+				printf(cmd.OutOrStdout(), "  password: %s.pass\n", out)
+			}
+			return nil
+		},
+	}
+	pf.register(add)
+	add.Flags().StringVar(&org, "org", "", "organisation code (required)")
+	add.Flags().StringVar(&role, "role", "agent", "agent, admin, auditor or hr")
+	add.Flags().StringVar(&out, "out", "", "PKCS#12 file to write (required)")
+	add.Flags().StringVar(&pass, "password-file", "", "file with the PKCS#12 password (default: generate one)")
+
+	var listOrg string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List agents (of one organisation with --org)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			var orgID int64
+			if listOrg != "" {
+				o, err := a.store.OrganisationByCode(cmd.Context(), listOrg)
+				if err != nil {
+					return err
+				}
+				orgID = o.ID
+			}
+			agents, err := a.store.ListAgents(cmd.Context(), orgID)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tORG\tTITLE\tSTATUS")
+			for _, ag := range agents {
+				p, err := a.store.Person(cmd.Context(), ag.PersonID)
+				if err != nil {
+					return err
+				}
+				o, _ := a.store.Organisation(cmd.Context(), ag.OrgID)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ag.ID, p.DisplayName, ag.Role, o.Code, ag.Title, ag.Status)
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&listOrg, "org", "", "organisation code")
+	cmd.AddCommand(add, list)
+	return cmd
+}
+
+func newCertCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{Use: "cert", Short: "Certificates"}
+	var (
+		pf            personFlags
+		org, csr, out string
+	)
+	issue := &cobra.Command{
+		Use:   "issue",
+		Short: "Issue a certificate for a CSR from verified data (operator issuance)",
+		Long: `Issue a public servant's certificate for a CSR the holder made on their own
+device (RULES P3). The subject comes only from the data given here, checked under
+the organisation's policy; whatever the CSR's subject says is ignored. The CSR
+must verify and its key must be strong and not already certified for someone
+else. Refusals are audited and nothing is signed.`,
+		Example: `  sello cert issue --org SEP-JAL --csr holder.csr --given-names "Juan" --first-surname Pérez \
+    --curp PEXJ800101HJCRXN07 --email juan.perez@jalisco.gob.mx --title "Jefe de Departamento" --out juan.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if org == "" || csr == "" || pf.title == "" {
+				return errs.New(errs.Malformed, "--org, --csr and --title are required")
+			}
+			der, err := os.ReadFile(csr)
+			if err != nil {
+				return errs.Wrap(errs.Malformed, err, "--csr")
+			}
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			iss, err := a.ra.IssueForPerson(cmd.Context(), cliActor(), org, pf.data(), pf.title, der)
+			if err != nil {
+				return err
+			}
+			var body []byte
+			body = append(body, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: iss.Cert.Raw})...)
+			for _, c := range iss.Chain {
+				body = append(body, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+			}
+			if out == "" || out == "-" {
+				_, err = cmd.OutOrStdout().Write(body)
+				return err
+			}
+			if err := os.WriteFile(out, body, 0o644); err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "certificate %s for %s written to %s (valid until %s)\n", iss.Record.Serial, iss.Cert.Subject.CommonName, out, iss.Cert.NotAfter.Format("2006-01-02"))
+			return nil
+		},
+	}
+	pf.register(issue)
+	issue.Flags().StringVar(&org, "org", "", "organisation code (required)")
+	issue.Flags().StringVar(&csr, "csr", "", "CSR file, PEM or DER (required)")
+	issue.Flags().StringVar(&out, "out", "-", "where to write the certificate and chain (PEM)")
+	cmd.AddCommand(issue)
+	return cmd
+}
+
+func newAuditCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "The hash-chained audit log"}
+	var jsonOut bool
+	var extraKeys []string
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Check the whole audit chain and its signed checkpoints",
+		Long: `Recompute every entry's hash, check each links to the one before, that the
+chain reaches its recorded head, and that every signed checkpoint still matches.
+Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			keys := []crypto.PublicKey{a.auditPub}
+			for _, f := range extraKeys {
+				k, err := readPublicKey(f)
+				if err != nil {
+					return err
+				}
+				keys = append(keys, k)
+			}
+			bar := newProgress(cmd.ErrOrStderr(), "verifying audit log")
+			rep, err := a.store.VerifyAudit(cmd.Context(), keys, bar.update)
+			bar.done()
+			if err != nil {
+				return err
+			}
+			if jsonOut {
+				json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
+			} else if rep.Problem == nil {
+				printf(cmd.OutOrStdout(), "audit log intact: %d entries, %d signed checkpoints\n", rep.Entries, rep.Checkpoints)
+			}
+			if rep.Problem != nil {
+				return rep.Problem
+			}
+			return nil
+		},
+	}
+	verify.Flags().BoolVar(&jsonOut, "json", false, "print the report as JSON")
+	verify.Flags().StringSliceVar(&extraKeys, "key", nil, "further trusted checkpoint public keys (PEM files), e.g. after a key rotation")
+	checkpoint := &cobra.Command{
+		Use:   "checkpoint",
+		Short: "Write a signed checkpoint of the chain's tip now",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			wrote, err := a.store.Checkpoint(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if wrote {
+				printf(cmd.OutOrStdout(), "checkpoint written\n")
+			} else {
+				printf(cmd.OutOrStdout(), "no new entries since the last checkpoint\n")
+			}
+			return nil
+		},
+	}
+	cmd.AddCommand(verify, checkpoint)
+	return cmd
+}

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/sello-pki/sello/ca/local"
+	"github.com/sello-pki/sello/internal/clock"
+	"github.com/sello-pki/sello/internal/config"
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/store"
+)
+
+type initOptions struct {
+	issuingKey  string
+	importCert  string
+	importKey   string
+	importP12   string
+	keyPassFile string
+	orgCode     string
+	orgName     string
+	adminEmail  string
+}
+
+func newInitCmd(g *globalFlags) *cobra.Command {
+	o := &initOptions{}
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Initialise a data folder: CA, secrets, policies, database and the first administrator",
+		Long: `Initialise a data folder (--data, default ./sello-data), or the folders a --config
+names. It creates the CA key passphrase (unless SELLO_CA_PASSPHRASE is set), the
+data key that seals personal data, the audit checkpoint key, an ECDSA P-384 root
+and an issuing CA (or imports an existing issuing CA), the jurisdiction policies,
+the database, the certification authority's own organisation and a bootstrap
+administrator whose PKCS#12 file and password are written next to each other.
+
+Running it again on an initialised folder changes nothing.`,
+		Example: `  sello init
+  sello init --data /var/lib/sello --issuing-key rsa-3072
+  sello init --import-p12 issuing-ca.p12 --key-pass-file p12.pass`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := resolveConfig(g)
+			if err != nil {
+				return err
+			}
+			res, err := initDataDir(cmd.Context(), g, cfg, o, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			printInitResult(cmd.OutOrStdout(), cfg, res)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.issuingKey, "issuing-key", "", "issuing CA key: ecdsa-p384 (default), rsa-3072 or rsa-4096 (overrides ca.local.issuing_key)")
+	f.StringVar(&o.importCert, "import-cert", "", "import an existing issuing CA: its certificate (PEM, may include the chain)")
+	f.StringVar(&o.importKey, "import-key", "", "import an existing issuing CA: its private key (PEM: PKCS#1, SEC1 or PKCS#8, optionally encrypted)")
+	f.StringVar(&o.importP12, "import-p12", "", "import an existing issuing CA from a PKCS#12 file")
+	f.StringVar(&o.keyPassFile, "key-pass-file", "", "file with the password of --import-key or --import-p12")
+	f.StringVar(&o.orgCode, "org-code", "AC", "code of the certification authority's own organisation")
+	f.StringVar(&o.orgName, "org-name", "", "name of the certification authority's organisation (default: the default policy's authority)")
+	f.StringVar(&o.adminEmail, "admin-email", "", "institutional e-mail of the bootstrap administrator (default: admin@<first domain of the default policy>)")
+	return cmd
+}
+
+type initResult struct {
+	createdCA, createdPass, createdDataKey, createdAuditKey, createdPolicies, createdConfig bool
+	adminP12, adminPass                                                                     string
+	migrations                                                                              []string
+}
+
+// initDataDir brings a data folder to a runnable state, creating only what is
+// missing. It is what `sello init` and a first `sello serve` run.
+func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *initOptions, logw io.Writer) (*initResult, error) {
+	res := &initResult{}
+	for _, d := range []string{cfg.DataDir, filepath.Dir(cfg.CAPassphraseFile), filepath.Dir(cfg.DataKeyFile), filepath.Dir(cfg.AuditKeyFile)} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, errs.Wrap(errs.BadConfig, err, "cannot create %s", d)
+		}
+	}
+	var err error
+	if res.createdPass, err = ensurePassphrase(cfg); err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "CA passphrase file")
+	}
+	pass, err := passphrase(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !fileExists(cfg.DataKeyFile) {
+		if err := sealed.NewKeyFile(cfg.DataKeyFile); err != nil {
+			return nil, errs.Wrap(errs.BadConfig, err, "data key")
+		}
+		res.createdDataKey = true
+	}
+	if res.createdAuditKey, err = ensureAuditKey(cfg, pass); err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "audit key")
+	}
+	if !fileExists(cfg.PolicyDir) {
+		files, err := policies.BuiltinFiles()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(cfg.PolicyDir, 0o755); err != nil {
+			return nil, err
+		}
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(cfg.PolicyDir, name), body, 0o644); err != nil {
+				return nil, err
+			}
+		}
+		res.createdPolicies = true
+	}
+	set, err := policies.LoadDir(cfg.PolicyDir)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "policies")
+	}
+	pol, err := set.Get(cfg.DefaultPolicy)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "policy.default")
+	}
+	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
+		if err := createCA(cfg, o, pol, pass); err != nil {
+			return nil, err
+		}
+		res.createdCA = true
+	}
+	if cfg.Source == "defaults" {
+		p := filepath.Join(cfg.DataDir, "sello.yaml")
+		if !fileExists(p) {
+			if err := os.WriteFile(p, []byte(dataDirConfig), 0o644); err != nil {
+				return nil, err
+			}
+			res.createdConfig = true
+		}
+	}
+
+	a, err := openApp(ctx, g, logw, openOptions{migrate: true, signer: true})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	orgs, err := a.store.ListOrganisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(orgs) > 0 {
+		return res, nil
+	}
+	orgName := o.orgName
+	if orgName == "" {
+		orgName = pol.Jurisdiction.Authority
+		if orgName == "" {
+			orgName = pol.Name
+		}
+	}
+	org := &store.Organisation{Code: o.orgCode, Name: orgName, PolicyID: pol.ID, ResponsibleUnit: "Autoridad Certificadora"}
+	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOrganisation(ctx, org); err != nil {
+			return err
+		}
+		_, err := tx.Audit(ctx, store.Event{Actor: "system:init", Action: "org.add", Object: fmt.Sprintf("org:%d", org.ID),
+			Outcome: store.OutcomeOK, Details: map[string]any{"code": org.Code, "policy": org.PolicyID, "bootstrap": true}})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	email := o.adminEmail
+	if email == "" {
+		email = "admin@" + pol.Email.Domains[0]
+	}
+	cred, err := a.ra.AddAgent(ctx, ra.AddAgentRequest{Actor: "system:init", OrgCode: org.Code, Role: store.RoleAdmin,
+		Person: store.PersonData{GivenNames: "Administrador", FirstSurname: "Inicial", Email: email},
+		Title:  "Administrador de la Autoridad Certificadora", Bootstrap: true})
+	if err != nil {
+		return nil, err
+	}
+	res.adminP12 = filepath.Join(cfg.DataDir, "admin.p12")
+	res.adminPass = filepath.Join(cfg.DataDir, "admin.p12.pass")
+	if err := writePKCS12(res.adminP12, res.adminPass, cred, ""); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func createCA(cfg *config.Config, o *initOptions, pol *policies.Policy, pass []byte) error {
+	var (
+		h   *local.Hierarchy
+		err error
+	)
+	var keyPass []byte
+	if o.keyPassFile != "" {
+		b, err := os.ReadFile(o.keyPassFile)
+		if err != nil {
+			return errs.Wrap(errs.BadConfig, err, "--key-pass-file")
+		}
+		keyPass = []byte(strings.TrimRight(string(b), "\r\n"))
+	}
+	switch {
+	case o.importP12 != "":
+		data, err2 := os.ReadFile(o.importP12)
+		if err2 != nil {
+			return errs.Wrap(errs.BadConfig, err2, "--import-p12")
+		}
+		h, err = local.ImportPKCS12(data, string(keyPass))
+	case o.importCert != "" || o.importKey != "":
+		if o.importCert == "" || o.importKey == "" {
+			return errs.New(errs.BadConfig, "--import-cert and --import-key go together")
+		}
+		certPEM, err1 := os.ReadFile(o.importCert)
+		keyPEM, err2 := os.ReadFile(o.importKey)
+		if err1 != nil || err2 != nil {
+			return errs.New(errs.BadConfig, "cannot read --import-cert or --import-key")
+		}
+		h, err = local.Import(certPEM, keyPEM, keyPass)
+	default:
+		kt := cfg.CAIssuingKey
+		if o.issuingKey != "" {
+			kt = o.issuingKey
+		}
+		h, err = local.GenerateHierarchy(clock.New(), local.HierarchyOptions{
+			CommonName: pol.Name, Organization: pol.Name, Country: pol.Jurisdiction.Country, IssuingKey: kt,
+			RootCRLURL: cfg.PublicURL.String() + "/crl/root.crl", RootCertURL: cfg.PublicURL.String() + "/ca/root.crt",
+		})
+	}
+	if err != nil {
+		return err
+	}
+	return h.WriteDir(cfg.CADir, pass)
+}
+
+// writePKCS12 writes an agent credential as a modern PKCS#12 (AES-256,
+// PBKDF2, SHA-256 MAC) and its password to passPath (generated when
+// password is empty).
+func writePKCS12(p12Path, passPath string, cred *ra.AgentCredential, password string) error {
+	if password == "" {
+		password = randomSecret()
+		if err := writeSecret(passPath, password); err != nil {
+			return errs.Wrap(errs.Conflict, err, "password file %s", passPath)
+		}
+	}
+	var chain []*x509.Certificate
+	chain = append(chain, cred.Chain...)
+	data, err := pkcs12.Modern.Encode(cred.Key, cred.Cert, chain, password)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "PKCS#12")
+	}
+	f, err := os.OpenFile(p12Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return errs.Wrap(errs.Conflict, err, "PKCS#12 file %s", p12Path)
+	}
+	defer f.Close()
+	_, err = f.Write(data)
+	return err
+}
+
+func printInitResult(w io.Writer, cfg *config.Config, r *initResult) {
+	mark := func(b bool) string {
+		if b {
+			return "created"
+		}
+		return "kept"
+	}
+	printf(w, "Sello data folder: %s\n", cfg.DataDir)
+	printf(w, "  configuration      %s (%s)\n", filepath.Join(cfg.DataDir, "sello.yaml"), mark(r.createdConfig))
+	printf(w, "  database           %s\n", cfg.DatabaseURL)
+	printf(w, "  CA certificates    %s (%s)\n", cfg.CADir, mark(r.createdCA))
+	printf(w, "  CA key passphrase  %s (%s)\n", cfg.CAPassphraseFile, mark(r.createdPass))
+	printf(w, "  data key           %s (%s)\n", cfg.DataKeyFile, mark(r.createdDataKey))
+	printf(w, "  audit key          %s (%s)\n", cfg.AuditKeyFile, mark(r.createdAuditKey))
+	printf(w, "  policies           %s (%s)\n", cfg.PolicyDir, mark(r.createdPolicies))
+	if r.adminP12 != "" {
+		printf(w, "  bootstrap admin    %s (password in %s)\n", r.adminP12, r.adminPass)
+	}
+}
+
+// dataDirConfig is written into a data folder created from defaults, so an
+// operator has every key in front of them. Paths are relative to the folder.
+const dataDirConfig = `# Sello configuration for this data folder (written by sello init).
+# Relative paths are relative to this folder. Every key is documented in
+# configs/sello.yaml; SELLO_* environment variables override any key.
+data_dir: .
+database:
+  url: sqlite:sello.db
+listen:
+  http: 127.0.0.1:8080
+  https: 127.0.0.1:8443
+  public_url: http://127.0.0.1:8080
+tls:
+  cert_file: ""
+  key_file: ""
+  names: [localhost, 127.0.0.1]
+ca:
+  backend: local
+  local:
+    dir: ca
+    passphrase_file: secrets/ca.pass
+    issuing_key: ecdsa-p384
+secrets:
+  data_key_file: secrets/data.key
+audit:
+  key_file: secrets/audit.key
+  checkpoint_every_entries: 1000
+  checkpoint_interval: 10m
+policy:
+  dir: policies
+  default: jalisco
+log:
+  level: info
+  format: json
+`

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/server"
+	"github.com/sello-pki/sello/ra/api"
+	"github.com/sello-pki/sello/store"
+)
+
+func newServeCmd(g *globalFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Sello (initialising an empty data folder first)",
+		Long: `Run every Sello service in one process: the HTTP listener (health, metrics,
+CA certificates; OCSP, CRL and the public registry as they arrive) and the
+HTTPS listener where agents log in with their client certificate.
+
+With no configuration at all it creates ./sello-data (or --data) holding the
+SQLite database, an embedded CA, the default policy and a bootstrap admin
+PKCS#12 with its password in a file next to it, and prints where each thing is.
+SIGTERM or Ctrl-C stops it gracefully.`,
+		Example: `  sello serve
+  sello serve --data /var/lib/sello
+  sello serve --config /etc/sello/sello.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), g, cmd)
+		},
+	}
+	return cmd
+}
+
+func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
+	started := time.Now()
+	out := cmd.OutOrStdout()
+	cfg, err := resolveConfig(g)
+	if err != nil {
+		return err
+	}
+	var initRes *initResult
+	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
+		if initRes, err = initDataDir(ctx, g, cfg, &initOptions{orgCode: "AC"}, cmd.ErrOrStderr()); err != nil {
+			return err
+		}
+	}
+	a, err := openApp(ctx, g, cmd.ErrOrStderr(), openOptions{migrate: true, signer: true, server: true})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cfg = a.cfg
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(newOutboxCollector(a.store))
+	h := server.Handler(server.Options{DB: a.store, Root: a.hier.Root, Issuing: a.hier.Issuing, Chain: a.hier.Chain,
+		Registry: reg, API: api.New(a.store, a.log), Logger: a.log})
+
+	var servers []*http.Server
+	errc := make(chan error, 2)
+	var httpURL, httpsURL string
+	if cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return errs.Wrap(errs.Unavailable, err, "listen.http %s", cfg.HTTPAddr)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		servers = append(servers, srv)
+		httpURL = "http://" + ln.Addr().String()
+		go func() { errc <- srv.Serve(ln) }()
+	}
+	if cfg.HTTPSAddr != "" {
+		tlsCfg, err := serverTLS(ctx, a)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", cfg.HTTPSAddr)
+		if err != nil {
+			return errs.Wrap(errs.Unavailable, err, "listen.https %s", cfg.HTTPSAddr)
+		}
+		srv := &http.Server{Handler: h, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+		servers = append(servers, srv)
+		httpsURL = "https://" + ln.Addr().String()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	}
+
+	// Signed audit checkpoints at least every interval when entries were added.
+	go func() {
+		t := time.NewTicker(cfg.CheckpointInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.store.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+					a.log.Error("audit checkpoint failed", "err", err)
+				}
+			}
+		}
+	}()
+
+	if initRes != nil {
+		printInitResult(out, cfg, initRes)
+	} else {
+		printf(out, "Sello data folder: %s (configuration: %s)\n", cfg.DataDir, cfg.Source)
+	}
+	printf(out, "Serving:\n")
+	if httpURL != "" {
+		printf(out, "  %s/healthz  %s/readyz  %s/metrics\n", httpURL, httpURL, httpURL)
+		printf(out, "  %s/ca/chain.pem  (also /ca/root.crt, /ca/issuing.crt, .pem)\n", httpURL)
+	}
+	if httpsURL != "" {
+		printf(out, "  %s/api/v1/whoami  (agents log in with their PKCS#12 client certificate)\n", httpsURL)
+	}
+	a.log.Info("sello started", "http", httpURL, "https", httpsURL, "data", cfg.DataDir,
+		"database", store.Redact(cfg.DatabaseURL), "startup_ms", time.Since(started).Milliseconds())
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return errs.Wrap(errs.Unavailable, err, "listener failed")
+		}
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		_ = s.Shutdown(sctx)
+	}
+	if _, err := a.store.Checkpoint(sctx); err != nil {
+		a.log.Warn("final audit checkpoint", "err", err)
+	}
+	a.log.Info("stopped")
+	return nil
+}
+
+// serverTLS loads the configured certificate, or has the embedded CA issue
+// one for tls.names (kept in <data>/tls and reused until 30 days before it
+// expires). Client certificates are verified against the CA chain when given;
+// the API refuses requests without one.
+func serverTLS(ctx context.Context, a *app) (*tls.Config, error) {
+	cfg := a.cfg
+	certFile, keyFile := cfg.TLSCertFile, cfg.TLSKeyFile
+	if certFile == "" {
+		dir := filepath.Join(cfg.DataDir, "tls")
+		certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+		if needsNewServerCert(certFile, a.clk.Now()) {
+			if err := issueServerCert(ctx, a, dir, certFile, keyFile); err != nil {
+				return nil, err
+			}
+		}
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "TLS certificate %s", certFile)
+	}
+	pool := x509.NewCertPool()
+	for _, c := range a.hier.Chain {
+		pool.AddCert(c)
+	}
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS12,
+		Certificates: []tls.Certificate{pair},
+		ClientAuth:   tls.VerifyClientCertIfGiven,
+		ClientCAs:    pool,
+	}, nil
+}
+
+func needsNewServerCert(path string, now time.Time) bool {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return true
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return true
+	}
+	c, err := x509.ParseCertificate(blk.Bytes)
+	return err != nil || now.Add(30*24*time.Hour).After(c.NotAfter)
+}
+
+func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string) error {
+	var names []string
+	var ips []net.IP
+	for _, n := range a.cfg.TLSNames {
+		if ip := net.ParseIP(n); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			names = append(names, n)
+		}
+	}
+	der, key, err := a.hier.IssueTLSServer(a.clk, names, ips, 398*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	var chain []byte
+	chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.hier.Issuing.Raw})...)
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return err
+	}
+	if err := os.WriteFile(certFile, chain, 0o644); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(der)
+	return a.store.Audit(ctx, store.Event{Actor: "system:serve", Action: "tls.issue", Object: "tls:server",
+		Outcome: store.OutcomeOK, Details: map[string]any{"names": a.cfg.TLSNames, "certSHA256": hex.EncodeToString(sum[:])}})
+}
+
+// outboxCollector exports the number of pending outbox jobs by kind.
+type outboxCollector struct {
+	s    *store.Store
+	desc *prometheus.Desc
+}
+
+func newOutboxCollector(s *store.Store) *outboxCollector {
+	return &outboxCollector{s: s, desc: prometheus.NewDesc("sello_outbox_pending_jobs", "Pending outbox jobs by kind.", []string{"kind"}, nil)}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := c.s.PendingJobs(ctx)
+	if err != nil {
+		return
+	}
+	for k, v := range n {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(v), k)
+	}
+}
+
+var _ = fmt.Sprint

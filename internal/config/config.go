@@ -1,0 +1,407 @@
+// Package config loads Sello's configuration: one YAML file, then SELLO_*
+// environment overrides, then checks. Loading is strict: an unknown key, a
+// bad URL, a missing file or an impossible value stops start-up with a
+// message naming the file, line and key. The raw File (what the YAML says)
+// and the checked Config (what the server runs with) are different types.
+//
+// Secrets never come from the YAML: it names files (passphrase, data key)
+// or the passphrase comes from SELLO_CA_PASSPHRASE.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// File is the raw configuration as written in YAML. Every key is documented
+// in configs/sello.yaml.
+type File struct {
+	DataDir  string   `yaml:"data_dir"`
+	Database Database `yaml:"database"`
+	Listen   Listen   `yaml:"listen"`
+	TLS      TLS      `yaml:"tls"`
+	CA       CA       `yaml:"ca"`
+	Secrets  Secrets  `yaml:"secrets"`
+	Audit    Audit    `yaml:"audit"`
+	Policy   Policy   `yaml:"policy"`
+	Log      Log      `yaml:"log"`
+}
+
+// Database names the store.
+type Database struct {
+	URL string `yaml:"url"`
+}
+
+// Listen sets the listeners and the public base URL.
+type Listen struct {
+	HTTP      string `yaml:"http"`
+	HTTPS     string `yaml:"https"`
+	PublicURL string `yaml:"public_url"`
+}
+
+// TLS configures the HTTPS listener's certificate.
+type TLS struct {
+	CertFile string   `yaml:"cert_file"`
+	KeyFile  string   `yaml:"key_file"`
+	Names    []string `yaml:"names"`
+}
+
+// CA selects and configures the CA backend.
+type CA struct {
+	Backend string  `yaml:"backend"`
+	Local   LocalCA `yaml:"local"`
+}
+
+// LocalCA is the embedded signer.
+type LocalCA struct {
+	Dir            string `yaml:"dir"`
+	PassphraseFile string `yaml:"passphrase_file"`
+	IssuingKey     string `yaml:"issuing_key"`
+}
+
+// Secrets names secret files.
+type Secrets struct {
+	DataKeyFile string `yaml:"data_key_file"`
+}
+
+// Audit configures checkpoints.
+type Audit struct {
+	KeyFile                string `yaml:"key_file"`
+	CheckpointEveryEntries int    `yaml:"checkpoint_every_entries"`
+	CheckpointInterval     string `yaml:"checkpoint_interval"`
+}
+
+// Policy selects the jurisdiction policies.
+type Policy struct {
+	Dir     string `yaml:"dir"`
+	Default string `yaml:"default"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Config is the checked configuration. Paths are absolute.
+type Config struct {
+	Source                 string // the file it came from, or "defaults"
+	DataDir                string
+	DatabaseURL            string
+	HTTPAddr, HTTPSAddr    string
+	PublicURL              *url.URL
+	TLSCertFile            string
+	TLSKeyFile             string
+	TLSNames               []string
+	CABackend              string
+	CADir                  string
+	CAPassphraseFile       string
+	CAIssuingKey           string
+	DataKeyFile            string
+	AuditKeyFile           string
+	CheckpointEveryEntries int
+	CheckpointInterval     time.Duration
+	PolicyDir              string
+	DefaultPolicy          string
+	LogLevel               string
+	LogFormat              string
+}
+
+// Defaults returns the raw configuration used with no file: everything under
+// dataDir.
+func Defaults(dataDir string) File {
+	return File{
+		DataDir:  dataDir,
+		Database: Database{URL: "sqlite:" + filepath.Join(dataDir, "sello.db")},
+		Listen:   Listen{HTTP: "127.0.0.1:8080", HTTPS: "127.0.0.1:8443", PublicURL: "http://127.0.0.1:8080"},
+		TLS:      TLS{Names: []string{"localhost", "127.0.0.1"}},
+		CA: CA{Backend: "local", Local: LocalCA{Dir: filepath.Join(dataDir, "ca"),
+			PassphraseFile: filepath.Join(dataDir, "secrets", "ca.pass"), IssuingKey: "ecdsa-p384"}},
+		Secrets: Secrets{DataKeyFile: filepath.Join(dataDir, "secrets", "data.key")},
+		Audit: Audit{KeyFile: filepath.Join(dataDir, "secrets", "audit.key"), CheckpointEveryEntries: 1000,
+			CheckpointInterval: "10m"},
+		Policy: Policy{Dir: filepath.Join(dataDir, "policies"), Default: "jalisco"},
+		Log:    Log{Level: "info", Format: "json"},
+	}
+}
+
+// Error is a configuration error: where and what.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s: %s: %s", loc, e.Key, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", loc, e.Msg)
+}
+
+// Load reads path (strictly), applies environment overrides from env (use
+// os.Environ()), and checks the result. Relative paths in the file are taken
+// relative to the file's folder.
+func Load(path string, env []string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read configuration: " + errors.Unwrap(err).Error()}
+	}
+	var f File
+	if err := yaml.UnmarshalWithOptions(data, &f, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	}
+	base, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	if f.DataDir == "" {
+		f.DataDir = "sello-data"
+	}
+	if !filepath.IsAbs(f.DataDir) {
+		f.DataDir = filepath.Join(base, f.DataDir)
+	}
+	fillDefaults(&f, Defaults(f.DataDir))
+	if err := applyEnv(&f, env); err != nil {
+		return nil, err
+	}
+	return f.check(path, data, base)
+}
+
+// FromDefaults builds the configuration used with no file, for dataDir,
+// with environment overrides.
+func FromDefaults(dataDir string, env []string) (*Config, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	f := Defaults(abs)
+	if err := applyEnv(&f, env); err != nil {
+		return nil, err
+	}
+	return f.check("defaults", nil, abs)
+}
+
+// fillDefaults sets every zero leaf of f from d.
+func fillDefaults(f *File, d File) {
+	fill(reflect.ValueOf(f).Elem(), reflect.ValueOf(d))
+}
+
+func fill(dst, src reflect.Value) {
+	for i := 0; i < dst.NumField(); i++ {
+		df, sf := dst.Field(i), src.Field(i)
+		if df.Kind() == reflect.Struct {
+			fill(df, sf)
+		} else if df.IsZero() {
+			df.Set(sf)
+		}
+	}
+}
+
+// EnvName is the environment variable that overrides a YAML key path such as
+// "database.url" (SELLO_DATABASE_URL).
+func EnvName(keyPath string) string {
+	return "SELLO_" + strings.ToUpper(strings.ReplaceAll(keyPath, ".", "_"))
+}
+
+// Keys lists every configuration key path, for documentation and tests.
+func Keys() []string {
+	var out []string
+	walk(reflect.ValueOf(&File{}).Elem(), "", func(p string, _ reflect.Value) { out = append(out, p) })
+	return out
+}
+
+func walk(v reflect.Value, prefix string, fn func(path string, field reflect.Value)) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		name := strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]
+		p := name
+		if prefix != "" {
+			p = prefix + "." + name
+		}
+		if v.Field(i).Kind() == reflect.Struct {
+			walk(v.Field(i), p, fn)
+		} else {
+			fn(p, v.Field(i))
+		}
+	}
+}
+
+func applyEnv(f *File, env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "SELLO_") {
+			vars[k] = v
+		}
+	}
+	var err error
+	walk(reflect.ValueOf(f).Elem(), "", func(p string, field reflect.Value) {
+		v, ok := vars[EnvName(p)]
+		if !ok || err != nil {
+			return
+		}
+		switch field.Kind() {
+		case reflect.String:
+			field.SetString(v)
+		case reflect.Int:
+			n, e := strconv.Atoi(v)
+			if e != nil {
+				err = &Error{File: "environment", Key: EnvName(p), Msg: fmt.Sprintf("%q is not a whole number", v)}
+				return
+			}
+			field.SetInt(int64(n))
+		case reflect.Slice:
+			var parts []string
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					parts = append(parts, s)
+				}
+			}
+			field.Set(reflect.ValueOf(parts))
+		}
+	})
+	return err
+}
+
+func (f *File) check(path string, data []byte, base string) (*Config, error) {
+	fail := func(key, format string, args ...any) error {
+		return &Error{File: path, Line: lineOf(data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	abs := func(p string) string {
+		if p == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(base, p)
+	}
+	c := &Config{Source: path, DataDir: f.DataDir}
+
+	u := f.Database.URL
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		pu, err := url.Parse(u)
+		if err != nil || pu.Host == "" || strings.Trim(pu.Path, "/") == "" {
+			return nil, fail("database.url", "not a valid PostgreSQL URL (want postgres://user@host:port/database)")
+		}
+		c.DatabaseURL = u
+	case strings.HasPrefix(u, "sqlite:"):
+		p := strings.TrimPrefix(u, "sqlite:")
+		if p == "" {
+			return nil, fail("database.url", "empty SQLite path (want sqlite:/path/to/sello.db)")
+		}
+		c.DatabaseURL = "sqlite:" + abs(p)
+	default:
+		return nil, fail("database.url", "%q: want sqlite:PATH or postgres://…", u)
+	}
+
+	for key, addr := range map[string]string{"listen.http": f.Listen.HTTP, "listen.https": f.Listen.HTTPS} {
+		if addr == "" || addr == "off" {
+			continue
+		}
+		host, port, err := net.SplitHostPort(addr)
+		n, perr := strconv.Atoi(port)
+		if err != nil || perr != nil || n < 0 || n > 65535 || (host != "" && net.ParseIP(host) == nil && host != "localhost") {
+			return nil, fail(key, "%q is not a listen address (want host:port, e.g. 127.0.0.1:8080)", addr)
+		}
+	}
+	c.HTTPAddr, c.HTTPSAddr = f.Listen.HTTP, f.Listen.HTTPS
+	if c.HTTPAddr == "off" {
+		c.HTTPAddr = ""
+	}
+	if c.HTTPSAddr == "off" {
+		c.HTTPSAddr = ""
+	}
+	if c.HTTPAddr == "" && c.HTTPSAddr == "" {
+		return nil, fail("listen", "both listeners are off")
+	}
+	pu, err := url.Parse(f.Listen.PublicURL)
+	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
+		return nil, fail("listen.public_url", "%q is not an absolute http(s) URL", f.Listen.PublicURL)
+	}
+	pu.Path = strings.TrimRight(pu.Path, "/")
+	c.PublicURL = pu
+
+	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
+		return nil, fail("tls.cert_file", "set both tls.cert_file and tls.key_file, or neither")
+	}
+	for key, p := range map[string]string{"tls.cert_file": f.TLS.CertFile, "tls.key_file": f.TLS.KeyFile} {
+		if p != "" {
+			if _, err := os.Stat(abs(p)); err != nil {
+				return nil, fail(key, "file %s does not exist", abs(p))
+			}
+		}
+	}
+	c.TLSCertFile, c.TLSKeyFile, c.TLSNames = abs(f.TLS.CertFile), abs(f.TLS.KeyFile), f.TLS.Names
+
+	switch f.CA.Backend {
+	case "local":
+	default:
+		return nil, fail("ca.backend", "%q is not a CA backend this version has (local)", f.CA.Backend)
+	}
+	c.CABackend = f.CA.Backend
+	c.CADir, c.CAPassphraseFile = abs(f.CA.Local.Dir), abs(f.CA.Local.PassphraseFile)
+	switch f.CA.Local.IssuingKey {
+	case "ecdsa-p384", "rsa-3072", "rsa-4096":
+	default:
+		return nil, fail("ca.local.issuing_key", "%q: want ecdsa-p384, rsa-3072 or rsa-4096", f.CA.Local.IssuingKey)
+	}
+	c.CAIssuingKey = f.CA.Local.IssuingKey
+	c.DataKeyFile = abs(f.Secrets.DataKeyFile)
+	c.AuditKeyFile = abs(f.Audit.KeyFile)
+	if f.Audit.CheckpointEveryEntries < 1 || f.Audit.CheckpointEveryEntries > 1_000_000 {
+		return nil, fail("audit.checkpoint_every_entries", "%d: want 1 to 1000000", f.Audit.CheckpointEveryEntries)
+	}
+	c.CheckpointEveryEntries = f.Audit.CheckpointEveryEntries
+	d, err := time.ParseDuration(f.Audit.CheckpointInterval)
+	if err != nil || d < time.Second || d > 24*time.Hour {
+		return nil, fail("audit.checkpoint_interval", "%q: want a duration from 1s to 24h, e.g. 10m", f.Audit.CheckpointInterval)
+	}
+	c.CheckpointInterval = d
+	c.PolicyDir, c.DefaultPolicy = abs(f.Policy.Dir), f.Policy.Default
+	if c.DefaultPolicy == "" {
+		return nil, fail("policy.default", "name the default jurisdiction policy")
+	}
+	switch f.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return nil, fail("log.level", "%q: want debug, info, warn or error", f.Log.Level)
+	}
+	switch f.Log.Format {
+	case "json", "text":
+	default:
+		return nil, fail("log.format", "%q: want json or text", f.Log.Format)
+	}
+	c.LogLevel, c.LogFormat = f.Log.Level, f.Log.Format
+	return c, nil
+}
+
+// lineOf finds the line of a key path in the YAML source, or 0.
+func lineOf(data []byte, key string) int {
+	if data == nil {
+		return 0
+	}
+	p, err := yaml.PathString("$." + key)
+	if err != nil {
+		return 0
+	}
+	n, err := p.ReadNode(bytes.NewReader(data))
+	if err != nil || n == nil || n.GetToken() == nil {
+		return 0
+	}
+	return n.GetToken().Position.Line
+}

@@ -1,0 +1,134 @@
+// Package server composes Sello's HTTP surface: operational endpoints
+// (/healthz, /readyz, /metrics), the CA certificates (/ca/…), and the front
+// ends mounted beside them (the agents' API now; OCSP, CRL, EST, ACME and the
+// public registry as they arrive). It adds request metrics and access logs.
+package server
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/problem"
+)
+
+// Pinger tells whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Options are the server's dependencies.
+type Options struct {
+	DB       Pinger
+	Root     *x509.Certificate // may be nil for an imported CA without its root
+	Issuing  *x509.Certificate
+	Chain    []*x509.Certificate // issuing first, then up to the root
+	Registry *prometheus.Registry
+	API      http.Handler
+	Logger   *slog.Logger
+}
+
+// Handler returns the root handler.
+func Handler(o Options) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := o.DB.Ping(ctx); err != nil {
+			problem.Write(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+
+	certs := map[string][]byte{}
+	der := func(c *x509.Certificate) []byte { return c.Raw }
+	pemOf := func(cs ...*x509.Certificate) []byte {
+		var out []byte
+		for _, c := range cs {
+			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+		}
+		return out
+	}
+	certs["issuing.crt"], certs["issuing.pem"] = der(o.Issuing), pemOf(o.Issuing)
+	if o.Root != nil {
+		certs["root.crt"], certs["root.pem"] = der(o.Root), pemOf(o.Root)
+	}
+	certs["chain.pem"] = pemOf(o.Chain...)
+	mux.HandleFunc("GET /ca/{name}", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		body, ok := certs[name]
+		if !ok {
+			problem.Write(w, errs.New(errs.NotFound, "no CA certificate %q (have issuing.crt, issuing.pem, root.crt, root.pem, chain.pem)", name))
+			return
+		}
+		ct := "application/pkix-cert" // RFC 2585, for AIA caIssuers
+		if name[len(name)-4:] == ".pem" {
+			ct = "application/x-pem-file"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
+	if o.API != nil {
+		mux.Handle("/api/", o.API)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem.Write(w, errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
+	})
+	return instrument(mux, o.Registry, o.Logger)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func instrument(next *http.ServeMux, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sello_http_requests_total", Help: "HTTP requests by route pattern and status code.",
+	}, []string{"route", "code"})
+	dur := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "sello_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	}, []string{"route"})
+	reg.MustRegister(reqs, dur)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if v := recover(); v != nil {
+				log.Error("panic in handler", "path", r.URL.Path, "panic", v)
+				problem.Write(sw, errs.New(errs.Internal, "internal error"))
+			}
+			_, route := next.Handler(r)
+			if route == "" {
+				route = "unmatched"
+			}
+			reqs.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+			dur.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", time.Since(start).Milliseconds())
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

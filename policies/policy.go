@@ -1,0 +1,273 @@
+// Package policies owns the rules of each jurisdiction: one YAML policy file
+// per jurisdiction (in this folder, embedded in the binary), the schema that
+// validates them at load, and the engine that evaluates an enrollment
+// against them. Jurisdiction details live in the files, never in Go code.
+package policies
+
+import (
+	"bytes"
+	"embed"
+	"encoding/asn1"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/sello-pki/sello/ca"
+)
+
+//go:embed *.yaml
+var builtin embed.FS
+
+// Policy is a jurisdiction's policy file.
+type Policy struct {
+	ID           string       `yaml:"id"`
+	Name         string       `yaml:"name"`
+	Jurisdiction Jurisdiction `yaml:"jurisdiction"`
+	Identifiers  Identifiers  `yaml:"identifiers"`
+	Email        Email        `yaml:"email"`
+	Certificate  Certificate  `yaml:"certificate"`
+	Term         Term         `yaml:"term"`
+
+	file string
+}
+
+// Jurisdiction says where the policy applies; it fills the certificate's
+// locality fields and the organisation identifier.
+type Jurisdiction struct {
+	Country                string `yaml:"country"`
+	State                  string `yaml:"state"`
+	Locality               string `yaml:"locality"`
+	OrganizationIdentifier string `yaml:"organization_identifier"`
+	Authority              string `yaml:"authority"`
+}
+
+// Identifiers says which national identifier goes into the subject
+// serialNumber, as an ETSI EN 319 412-1 semantics identifier (RULES F4).
+type Identifiers struct {
+	SerialNumber string `yaml:"serial_number"` // PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)
+}
+
+// Email lists the institutional domains (RULES R9).
+type Email struct {
+	Domains []string `yaml:"domains"`
+}
+
+// Certificate is the certificate profile (RULES P1, F5).
+type Certificate struct {
+	PolicyOID       string `yaml:"policy_oid"`
+	UserNotice      string `yaml:"user_notice"`
+	CPSURI          string `yaml:"cps_uri"`
+	DocumentSigning bool   `yaml:"document_signing"`
+	MaxValidityDays int    `yaml:"max_validity_days"`
+	Template        string `yaml:"template"`
+}
+
+// Term is the constitutional term of the government that issues (RULES P2).
+type Term struct {
+	End string `yaml:"end"` // YYYY-MM-DD, last day of the term
+}
+
+// Semantics identifier prefixes (ETSI EN 319 412-1 §5.1.3) Sello knows.
+var serialNumberSchemes = map[string]string{
+	"PNOMX": "CURP", "TINMX": "RFC", "PNOPE": "DNI",
+}
+
+// TermEnd returns the end of the constitutional term (end of that day, UTC-6
+// is not assumed: the instant 23:59:59 UTC of that date is a safe upper bound
+// only if validity is computed in UTC; callers cap with it as a date).
+func (p *Policy) TermEnd() time.Time {
+	t, _ := time.Parse("2006-01-02", p.Term.End)
+	return t.Add(24*time.Hour - time.Second)
+}
+
+// File is the path the policy was loaded from.
+func (p *Policy) File() string { return p.file }
+
+// Profile returns the certificate profile with the status URLs of the
+// deployment.
+func (p *Policy) Profile(publicURL string, issuerName string) ca.Profile {
+	base := strings.TrimRight(publicURL, "/")
+	return ca.Profile{
+		Name:                  p.ID,
+		PolicyOID:             p.Certificate.PolicyOID,
+		UserNotice:            p.Certificate.UserNotice,
+		CPSURI:                p.Certificate.CPSURI,
+		DocumentSigning:       p.Certificate.DocumentSigning,
+		OCSPURLs:              []string{base + "/ocsp"},
+		IssuingCertificateURL: []string{base + "/ca/" + issuerName + ".crt"},
+		CRLURLs:               []string{base + "/crl/" + issuerName + ".crl"},
+		Template:              p.Certificate.Template,
+	}
+}
+
+// SerialNumber renders the subject serialNumber for an identifier value.
+func (p *Policy) SerialNumber(value string) string {
+	return p.Identifiers.SerialNumber + "-" + value
+}
+
+// IdentifierKind is the identifier the serialNumber carries: CURP, RFC or DNI.
+func (p *Policy) IdentifierKind() string { return serialNumberSchemes[p.Identifiers.SerialNumber] }
+
+// LoadError is a policy file error with its position.
+type LoadError struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += ":" + strconv.Itoa(e.Line)
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, e.Key, e.Msg)
+}
+
+// Parse reads and checks one policy file's bytes; name is used in errors.
+func Parse(name string, data []byte) (*Policy, error) {
+	var p Policy
+	if err := yaml.UnmarshalWithOptions(data, &p, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+	}
+	p.file = name
+	fail := func(key, format string, args ...any) error {
+		return &LoadError{File: name, Line: lineOf(data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	if p.ID == "" || strings.ToLower(p.ID) != p.ID || strings.ContainsAny(p.ID, " /") {
+		return nil, fail("id", "%q: want a lower-case identifier such as jalisco", p.ID)
+	}
+	if p.Name == "" {
+		return nil, fail("name", "required")
+	}
+	if len(p.Jurisdiction.Country) != 2 || strings.ToUpper(p.Jurisdiction.Country) != p.Jurisdiction.Country {
+		return nil, fail("jurisdiction.country", "%q: want an ISO 3166 two-letter code such as MX", p.Jurisdiction.Country)
+	}
+	if _, ok := serialNumberSchemes[p.Identifiers.SerialNumber]; !ok {
+		return nil, fail("identifiers.serial_number", "%q: want PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)", p.Identifiers.SerialNumber)
+	}
+	if len(p.Email.Domains) == 0 {
+		return nil, fail("email.domains", "list at least one institutional domain")
+	}
+	if _, err := parseOID(p.Certificate.PolicyOID); err != nil {
+		return nil, fail("certificate.policy_oid", "%q: %v", p.Certificate.PolicyOID, err)
+	}
+	if n := utf8.RuneCountInString(p.Certificate.UserNotice); n == 0 || n > 200 {
+		return nil, fail("certificate.user_notice", "state the limits of use in 1 to 200 characters (has %d)", n)
+	}
+	if d := p.Certificate.MaxValidityDays; d < 1 || d > 825 {
+		return nil, fail("certificate.max_validity_days", "%d: want 1 to 825 days (RULES F5)", d)
+	}
+	if _, err := time.Parse("2006-01-02", p.Term.End); err != nil {
+		return nil, fail("term.end", "%q: want the last day of the constitutional term as YYYY-MM-DD", p.Term.End)
+	}
+	return &p, nil
+}
+
+func parseOID(s string) (asn1.ObjectIdentifier, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return nil, fmt.Errorf("not a dotted object identifier")
+	}
+	oid := make(asn1.ObjectIdentifier, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			// UUID arcs (2.25.<128-bit>) do not fit an int; accept long digit runs.
+			if strings.Trim(p, "0123456789") == "" && p != "" {
+				oid[i] = 0
+				continue
+			}
+			return nil, fmt.Errorf("arc %q is not a number", p)
+		}
+		oid[i] = n
+	}
+	return oid, nil
+}
+
+func lineOf(data []byte, key string) int {
+	p, err := yaml.PathString("$." + key)
+	if err != nil {
+		return 0
+	}
+	n, err := p.ReadNode(bytes.NewReader(data))
+	if err != nil || n == nil || n.GetToken() == nil {
+		return 0
+	}
+	return n.GetToken().Position.Line
+}
+
+// Set is the loaded policies, by id.
+type Set map[string]*Policy
+
+// Builtin returns the policies compiled into the binary.
+func Builtin() (Set, error) { return loadFS(builtin, ".") }
+
+// BuiltinFiles returns the raw built-in policy files by file name, for
+// `sello init` to install into a data folder.
+func BuiltinFiles() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	entries, err := fs.ReadDir(builtin, ".")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		b, err := fs.ReadFile(builtin, e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[e.Name()] = b
+	}
+	return out, nil
+}
+
+// LoadDir loads every *.yaml in dir. Any error stops the load.
+func LoadDir(dir string) (Set, error) { return loadFS(os.DirFS(dir), dir) }
+
+func loadFS(fsys fs.FS, label string) (Set, error) {
+	names, err := fs.Glob(fsys, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no policy files (*.yaml)", label)
+	}
+	set := Set{}
+	for _, n := range names {
+		data, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		p, err := Parse(filepath.Join(label, n), data)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := set[p.ID]; dup {
+			return nil, &LoadError{File: p.file, Key: "id", Msg: fmt.Sprintf("%q is also the id of %s", p.ID, prev.file)}
+		}
+		set[p.ID] = p
+	}
+	return set, nil
+}
+
+// Get returns the policy id or an error naming the ones there are.
+func (s Set) Get(id string) (*Policy, error) {
+	if p, ok := s[id]; ok {
+		return p, nil
+	}
+	var ids []string
+	for k := range s {
+		ids = append(ids, k)
+	}
+	sort.Strings(ids)
+	return nil, fmt.Errorf("no policy %q (have %s)", id, strings.Join(ids, ", "))
+}

@@ -1,0 +1,274 @@
+package ra
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/policies/validate"
+	"github.com/sello-pki/sello/store"
+)
+
+// Outbox job kinds written when a certificate's status changes. Their
+// workers belong to the OCSP and LDAP packages.
+const (
+	JobOCSPRefresh = "ocsp.refresh"
+	JobLDAPPublish = "ldap.publish"
+)
+
+// IssueRequest is an approved issuance: who (verified), for which
+// organisation, under which policy, with which CSR.
+type IssueRequest struct {
+	Actor        string // who approved, for the audit log
+	CSR          []byte // PEM or DER, made by the holder (RULES P3)
+	Policy       *policies.Policy
+	Org          *store.Organisation
+	Person       *store.Person
+	Title        string // position (RULES P1)
+	AgentID      int64  // set when the certificate is an agent's login certificate
+	EnrollmentID int64
+	NotAfter     time.Time // upper bound decided by the caller (appointment end); zero for none
+	// Bootstrap marks the first administrator's certificate, made by `sello
+	// init` before any identity can be verified: its subject carries no
+	// national identifier.
+	Bootstrap bool
+}
+
+// Issued is the result of an issuance.
+type Issued struct {
+	Record *store.Certificate
+	Cert   *x509.Certificate
+	Chain  []*x509.Certificate
+}
+
+// Issue checks the CSR, fixes the certificate's content from verified data
+// only, has the backend sign it and records the certificate, its audit entry
+// and its outbox jobs in one transaction. Every refusal is audited and
+// returned as a typed error; nothing is signed.
+func (r *RA) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
+	issued, err := r.issue(ctx, req)
+	if err != nil {
+		outcome := store.OutcomeRefused
+		if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
+			outcome = store.OutcomeFailed
+		}
+		details := map[string]any{"error": string(errs.TypeOf(err)), "detail": detailOf(err)}
+		if aerr := r.store.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: personObject(req.Person),
+			Outcome: outcome, Details: details}); aerr != nil {
+			r.log.Error("audit of a refused issuance failed", "err", aerr)
+		}
+		return nil, err
+	}
+	return issued, nil
+}
+
+func detailOf(err error) string {
+	if e, ok := err.(*errs.Error); ok {
+		return e.Detail
+	}
+	return "internal error"
+}
+
+func personObject(p *store.Person) string {
+	if p == nil {
+		return "person:?"
+	}
+	return fmt.Sprintf("person:%d", p.ID)
+}
+
+func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
+	if req.Policy == nil || req.Org == nil || req.Person == nil {
+		return nil, errs.New(errs.Internal, "issuance needs a policy, an organisation and a person")
+	}
+	if req.Org.Status != store.OrgAccredited {
+		return nil, errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", req.Org.Code, req.Org.Status)
+	}
+	csr, err := ca.ParseCSR(req.CSR)
+	if err != nil {
+		return nil, err
+	}
+	keyFP, err := ca.KeyFingerprint(csr.PublicKey)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadPublicKey, err, "public key cannot be encoded")
+	}
+	now := r.clk.Now()
+	// RULES S2: a private key already certified for someone else is a
+	// duplicate key; it is never certified again for another person.
+	others, err := r.store.UnexpiredCertificatesWithKey(ctx, keyFP, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range others {
+		if !c.PersonID.Valid || c.PersonID.Int64 != req.Person.ID {
+			return nil, errs.New(errs.DuplicateKey, "this public key is already in a valid certificate of another person; generate a new key pair")
+		}
+	}
+	subject, emails, err := Subject(req.Policy, req.Org, req.Person, req.Title, !req.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	notBefore := now.Add(-time.Minute).Truncate(time.Second) // tolerate relying parties' clock skew
+	notAfter := Validity(req.Policy, now, req.NotAfter)
+	if !notAfter.After(now) {
+		return nil, errs.New(errs.PolicyRefused, "no validity left: the term or appointment ends before now")
+	}
+	signed, err := r.backend.Sign(ctx, ca.SignRequest{
+		CSR: csr, Subject: subject, Emails: emails, NotBefore: notBefore, NotAfter: notAfter,
+		Profile: req.Policy.Profile(r.publicURL, r.issuerTag),
+	})
+	if err != nil {
+		return nil, err
+	}
+	cert := signed.Certificate
+	sum := sha256.Sum256(signed.DER)
+	rec := &store.Certificate{
+		IssuerID: r.issuerID, Serial: store.SerialHex(cert.SerialNumber),
+		OrgID:           sql.NullInt64{Int64: req.Org.ID, Valid: true},
+		PersonID:        sql.NullInt64{Int64: req.Person.ID, Valid: true},
+		AgentID:         sql.NullInt64{Int64: req.AgentID, Valid: req.AgentID != 0},
+		EnrollmentID:    sql.NullInt64{Int64: req.EnrollmentID, Valid: req.EnrollmentID != 0},
+		Subject:         cert.Subject.String(),
+		KeyFingerprint:  keyFP,
+		CertFingerprint: hex.EncodeToString(sum[:]),
+		NotBefore:       cert.NotBefore, NotAfter: cert.NotAfter, DER: signed.DER,
+	}
+	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertCertificate(ctx, rec); err != nil {
+			return err
+		}
+		obj := "cert:" + rec.IssuerID + "/" + rec.Serial
+		if _, err := tx.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: obj, Outcome: store.OutcomeOK,
+			Details: map[string]any{"person": req.Person.ID, "org": req.Org.Code, "policy": req.Policy.ID,
+				"notAfter": rec.NotAfter.Format(time.RFC3339), "certSHA256": rec.CertFingerprint}}); err != nil {
+			return err
+		}
+		payload, _ := json.Marshal(map[string]any{"issuer": rec.IssuerID, "serial": rec.Serial, "event": "issued"})
+		for _, kind := range []string{JobOCSPRefresh, JobLDAPPublish} {
+			if _, err := tx.Enqueue(ctx, kind, kind+":"+obj+":issued", payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// The serial and the lint certificate are recorded (ca/local stores
+		// them before signing), so the intent survives; the caller may retry.
+		r.log.Error("certificate signed but not recorded", "serial", rec.Serial, "err", err)
+		return nil, err
+	}
+	return &Issued{Record: rec, Cert: cert, Chain: signed.Chain}, nil
+}
+
+// Validity returns the certificate's end: the earliest of the policy's
+// maximum validity, the end of the government's constitutional term (RULES
+// P2) and the caller's bound (the appointment's end), when set.
+func Validity(p *policies.Policy, now, bound time.Time) time.Time {
+	end := now.Add(time.Duration(p.Certificate.MaxValidityDays) * 24 * time.Hour)
+	if t := p.TermEnd(); t.Before(end) {
+		end = t
+	}
+	if !bound.IsZero() && bound.Before(end) {
+		end = bound
+	}
+	return end.Truncate(time.Second)
+}
+
+// Subject fixes the certificate subject and e-mail addresses from verified
+// data only: the person's sealed record, the organisation and the policy.
+// Nothing comes from the CSR.
+// requireID is false only for the bootstrap administrator.
+func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, title string, requireID bool) (ca.Subject, []string, error) {
+	d := person.Data
+	var id string
+	switch p.IdentifierKind() {
+	case "CURP":
+		id = d.CURP
+	case "RFC":
+		id = d.RFC
+	case "DNI":
+		id = d.DNI
+	}
+	serial := ""
+	if id != "" {
+		serial = p.SerialNumber(id)
+	} else if requireID {
+		return ca.Subject{}, nil, errs.New(errs.PolicyRefused, "the policy %s puts the %s in the certificate and the person has none recorded", p.ID, p.IdentifierKind())
+	}
+	if d.Email == "" {
+		return ca.Subject{}, nil, errs.New(errs.PolicyRefused, "the person has no institutional e-mail recorded")
+	}
+	surname := d.FirstSurname
+	if d.SecondSurname != "" {
+		surname += " " + d.SecondSurname
+	}
+	return ca.Subject{
+		CommonName:             d.FullName(),
+		GivenName:              d.GivenNames,
+		Surname:                surname,
+		SerialNumber:           serial,
+		Title:                  title,
+		Organization:           org.Name,
+		OrganizationIdentifier: p.Jurisdiction.OrganizationIdentifier,
+		Locality:               p.Jurisdiction.Locality,
+		Province:               p.Jurisdiction.State,
+		Country:                p.Jurisdiction.Country,
+	}, []string{d.Email}, nil
+}
+
+// IssueForPerson is operator issuance: it validates the person's data under
+// the organisation's policy, records the person and issues for the CSR.
+func (r *RA) IssueForPerson(ctx context.Context, actor, orgCode string, d store.PersonData, title string, csr []byte) (*Issued, error) {
+	org, err := r.store.OrganisationByCode(ctx, orgCode)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.policies.Get(org.PolicyID)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
+	}
+	if d.GivenNames == "" || d.FirstSurname == "" {
+		return nil, errs.New(errs.Malformed, "given names and first surname are required")
+	}
+	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
+		return nil, err
+	}
+	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
+		return nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
+	}
+	person, err := r.personFor(ctx, pol.IdentifierKind(), d)
+	if err != nil {
+		return nil, err
+	}
+	return r.Issue(ctx, IssueRequest{Actor: actor, CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
+}
+
+// personFor returns the person already known by the policy's identifier, or
+// records a new one.
+func (r *RA) personFor(ctx context.Context, kind string, d store.PersonData) (*store.Person, error) {
+	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
+	found, err := r.store.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
+	if err != nil {
+		return nil, err
+	}
+	if len(found) > 0 {
+		return found[0], nil
+	}
+	p := &store.Person{Data: d}
+	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreatePerson(ctx, p); err != nil {
+			return err
+		}
+		_, err := tx.Audit(ctx, store.Event{Actor: "system:ra", Action: "person.add", Object: fmt.Sprintf("person:%d", p.ID), Outcome: store.OutcomeOK})
+		return err
+	})
+	return p, err
+}

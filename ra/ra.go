@@ -1,0 +1,47 @@
+// Package ra is the registration authority: it decides who may hold a
+// certificate and what it says, then has a ca.Backend sign it. It owns the
+// enrollment and revocation workflows, folios, receipts and deadlines. It
+// knows nothing of HTTP: the front ends are ra/api, ra/est, ra/acme, ra/web.
+package ra
+
+import (
+	"log/slog"
+
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/internal/clock"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/store"
+)
+
+// RA is the registration authority.
+type RA struct {
+	store     *store.Store
+	backend   ca.Backend
+	issuerID  string
+	issuerTag string // file name stem the CA certificate is served under (/ca/<tag>.crt)
+	policies  policies.Set
+	publicURL string
+	clk       clock.Clock
+	log       *slog.Logger
+}
+
+// Config holds the RA's dependencies.
+type Config struct {
+	Store     *store.Store
+	Backend   ca.Backend
+	IssuerID  string
+	IssuerTag string
+	Policies  policies.Set
+	PublicURL string
+	Clock     clock.Clock
+	Logger    *slog.Logger
+}
+
+// New returns an RA.
+func New(c Config) *RA {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &RA{store: c.Store, backend: c.Backend, issuerID: c.IssuerID, issuerTag: c.IssuerTag, policies: c.Policies,
+		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger}
+}
