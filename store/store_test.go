@@ -88,7 +88,7 @@ func TestOrganisationsAndAgents(t *testing.T) {
 		if bytes.Contains(raw, []byte("LOHM800101")) || bytes.Contains(raw, []byte("maria.lopez")) {
 			t.Fatal("personal data stored in clear")
 		}
-		found, err := s.PeopleByIdentifier(ctx, "curp", "lohm800101mjcprr09 ")
+		found, err := s.PeopleByIdentifier(ctx, "curp", "lohm800101mjcprr06 ")
 		if err != nil || len(found) != 1 || found[0].Data.Email != "maria.lopez@jalisco.gob.mx" {
 			t.Fatalf("PeopleByIdentifier = %+v, %v", found, err)
 		}
