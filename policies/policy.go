@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 
@@ -25,55 +24,6 @@ import (
 
 //go:embed *.yaml
 var builtin embed.FS
-
-// Policy is a jurisdiction's policy file.
-type Policy struct {
-	ID           string       `yaml:"id"`
-	Name         string       `yaml:"name"`
-	Jurisdiction Jurisdiction `yaml:"jurisdiction"`
-	Identifiers  Identifiers  `yaml:"identifiers"`
-	Email        Email        `yaml:"email"`
-	Certificate  Certificate  `yaml:"certificate"`
-	Term         Term         `yaml:"term"`
-
-	file string
-}
-
-// Jurisdiction says where the policy applies; it fills the certificate's
-// locality fields and the organisation identifier.
-type Jurisdiction struct {
-	Country                string `yaml:"country"`
-	State                  string `yaml:"state"`
-	Locality               string `yaml:"locality"`
-	OrganizationIdentifier string `yaml:"organization_identifier"`
-	Authority              string `yaml:"authority"`
-}
-
-// Identifiers says which national identifier goes into the subject
-// serialNumber, as an ETSI EN 319 412-1 semantics identifier (RULES F4).
-type Identifiers struct {
-	SerialNumber string `yaml:"serial_number"` // PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)
-}
-
-// Email lists the institutional domains (RULES R9).
-type Email struct {
-	Domains []string `yaml:"domains"`
-}
-
-// Certificate is the certificate profile (RULES P1, F5).
-type Certificate struct {
-	PolicyOID       string `yaml:"policy_oid"`
-	UserNotice      string `yaml:"user_notice"`
-	CPSURI          string `yaml:"cps_uri"`
-	DocumentSigning bool   `yaml:"document_signing"`
-	MaxValidityDays int    `yaml:"max_validity_days"`
-	Template        string `yaml:"template"`
-}
-
-// Term is the constitutional term of the government that issues (RULES P2).
-type Term struct {
-	End string `yaml:"end"` // YYYY-MM-DD, last day of the term
-}
 
 // Semantics identifier prefixes (ETSI EN 319 412-1 §5.1.3) Sello knows.
 var serialNumberSchemes = map[string]string{
@@ -139,35 +89,10 @@ func Parse(name string, data []byte) (*Policy, error) {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
 	}
 	p.file = name
-	fail := func(key, format string, args ...any) error {
-		return &LoadError{File: name, Line: lineOf(data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
-	}
-	if p.ID == "" || strings.ToLower(p.ID) != p.ID || strings.ContainsAny(p.ID, " /") {
-		return nil, fail("id", "%q: want a lower-case identifier such as jalisco", p.ID)
-	}
-	if p.Name == "" {
-		return nil, fail("name", "required")
-	}
-	if len(p.Jurisdiction.Country) != 2 || strings.ToUpper(p.Jurisdiction.Country) != p.Jurisdiction.Country {
-		return nil, fail("jurisdiction.country", "%q: want an ISO 3166 two-letter code such as MX", p.Jurisdiction.Country)
-	}
-	if _, ok := serialNumberSchemes[p.Identifiers.SerialNumber]; !ok {
-		return nil, fail("identifiers.serial_number", "%q: want PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)", p.Identifiers.SerialNumber)
-	}
-	if len(p.Email.Domains) == 0 {
-		return nil, fail("email.domains", "list at least one institutional domain")
-	}
-	if _, err := parseOID(p.Certificate.PolicyOID); err != nil {
-		return nil, fail("certificate.policy_oid", "%q: %v", p.Certificate.PolicyOID, err)
-	}
-	if n := utf8.RuneCountInString(p.Certificate.UserNotice); n == 0 || n > 200 {
-		return nil, fail("certificate.user_notice", "state the limits of use in 1 to 200 characters (has %d)", n)
-	}
-	if d := p.Certificate.MaxValidityDays; d < 1 || d > 825 {
-		return nil, fail("certificate.max_validity_days", "%d: want 1 to 825 days (RULES F5)", d)
-	}
-	if _, err := time.Parse("2006-01-02", p.Term.End); err != nil {
-		return nil, fail("term.end", "%q: want the last day of the constitutional term as YYYY-MM-DD", p.Term.End)
+	c := &checker{name: name, data: data}
+	p.check(c)
+	if c.err != nil {
+		return nil, c.err
 	}
 	return &p, nil
 }

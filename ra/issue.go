@@ -211,7 +211,7 @@ func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, 
 		surname += " " + d.SecondSurname
 	}
 	return ca.Subject{
-		CommonName:             d.FullName(),
+		CommonName:             commonName(d.FullName()),
 		GivenName:              d.GivenNames,
 		Surname:                surname,
 		SerialNumber:           serial,
@@ -271,4 +271,19 @@ func (r *RA) personFor(ctx context.Context, kind string, d store.PersonData) (*s
 		return err
 	})
 	return p, err
+}
+
+// commonName fits a full name into the 64 characters RFC 5280 allows a
+// commonName, cutting at a word boundary; givenName and surname carry the
+// whole name.
+func commonName(full string) string {
+	r := []rune(full)
+	if len(r) <= 64 {
+		return full
+	}
+	cut := string(r[:64])
+	if i := strings.LastIndexByte(cut, ' '); i > 0 {
+		cut = cut[:i]
+	}
+	return cut
 }

@@ -231,3 +231,22 @@ func TestRule_P2_ValidityCappedByTerm(t *testing.T) {
 		t.Fatalf("validity %v, want the appointment end", got)
 	}
 }
+
+// A name longer than a commonName allows is cut at a word boundary in CN and
+// kept whole in givenName and surname.
+func TestLongNameFitsCommonName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		f := newFixture(t, e)
+		long := store.PersonData{GivenNames: "María de los Ángeles Guadalupe Concepción", FirstSurname: "Fernández de la Garza",
+			SecondSurname: "Rodríguez Villaseñor", CURP: "FEGA800101MJCRRN02", Email: "angeles.fernandez@jalisco.gob.mx"}
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		iss, err := f.ra.IssueForPerson(ctx, "test", "SEP-JAL", long, "Directora", csrPEM(t, key, pkix.Name{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn := iss.Cert.Subject.CommonName
+		if n := len([]rune(cn)); n > 64 || !strings.HasPrefix(long.FullName(), cn) || strings.HasSuffix(cn, " ") {
+			t.Fatalf("CN %q (%d)", cn, n)
+		}
+	})
+}

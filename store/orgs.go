@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sello-pki/sello/internal/errs"
 )
@@ -31,6 +33,12 @@ const orgCols = "id, code, name, policy_id, responsible_unit, status, status_rea
 
 // CreateOrganisation inserts o as accredited and sets its ID and times.
 func (tx *Tx) CreateOrganisation(ctx context.Context, o *Organisation) error {
+	if n := utf8.RuneCountInString(o.Name); n == 0 || n > 64 {
+		return errs.New(errs.Malformed, "organisation name must have 1 to 64 characters, it goes into certificates (has %d)", n)
+	}
+	if o.Code == "" || len(o.Code) > 32 || strings.ContainsAny(o.Code, " /") {
+		return errs.New(errs.Malformed, "organisation code %q: 1 to 32 characters, no spaces or slashes", o.Code)
+	}
 	now := tx.s.Now()
 	o.Status, o.CreatedAt, o.StatusChangedAt = OrgAccredited, now, now
 	id, err := tx.insert(ctx, `INSERT INTO organisations (code, name, policy_id, responsible_unit, status, status_reason, status_changed_at, created_at)

@@ -70,7 +70,7 @@ Running it again on an initialised folder changes nothing.`,
 	f.StringVar(&o.importP12, "import-p12", "", "import an existing issuing CA from a PKCS#12 file")
 	f.StringVar(&o.keyPassFile, "key-pass-file", "", "file with the password of --import-key or --import-p12")
 	f.StringVar(&o.orgCode, "org-code", "AC", "code of the certification authority's own organisation")
-	f.StringVar(&o.orgName, "org-name", "", "name of the certification authority's organisation (default: the default policy's authority)")
+	f.StringVar(&o.orgName, "org-name", "", "name of the certification authority's organisation (default: the default policy's government name)")
 	f.StringVar(&o.adminEmail, "admin-email", "", "institutional e-mail of the bootstrap administrator (default: admin@<first domain of the default policy>)")
 	return cmd
 }
@@ -160,10 +160,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	}
 	orgName := o.orgName
 	if orgName == "" {
-		orgName = pol.Jurisdiction.Authority
-		if orgName == "" {
-			orgName = pol.Name
-		}
+		orgName = pol.Name
 	}
 	org := &store.Organisation{Code: o.orgCode, Name: orgName, PolicyID: pol.ID, ResponsibleUnit: "Autoridad Certificadora"}
 	if err := a.store.InTx(ctx, func(tx *store.Tx) error {

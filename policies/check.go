@@ -1,0 +1,349 @@
+package policies
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sello-pki/sello/policies/calendar"
+)
+
+// Vocabularies. A value outside them is a typo, and stops the load.
+var (
+	ruleIDs = func() map[string]bool {
+		m := map[string]bool{}
+		for p, n := range map[string]int{"R": 11, "D": 6, "P": 5, "S": 6, "G": 6, "O": 4, "F": 6} {
+			for i := 1; i <= n; i++ {
+				m[fmt.Sprintf("%s%d", p, i)] = true
+			}
+		}
+		return m
+	}()
+	idDocumentKinds = set("INE", "PASSPORT", "PROFESSIONAL_LICENSE", "MILITARY_CARD", "DRIVING_LICENSE",
+		"DNI_CARD", "FOREIGNER_CARD", "CONSULAR_ID", "SENIOR_CARD", "OTHER_OFFICIAL")
+	documentKinds = set("PROOF_OF_ADDRESS", "APPOINTMENT_LETTER", "PAYMENT_RECEIPT", "POWER_OF_ATTORNEY",
+		"BIRTH_CERTIFICATE", "CURP_PRINTOUT", "TAX_STATUS_CERTIFICATE", "REQUEST_LETTER", "POLICE_REPORT")
+	biometricKinds  = set("PHOTO", "FINGERPRINTS", "HANDWRITTEN_SIGNATURE")
+	identifierKinds = set("CURP", "RFC", "DNI")
+	reasonIDs       = set("first_issuance", "renewal", "reissue_lost_token", "reissue_forgotten_password",
+		"reissue_data_change", "download_expired", "own_token")
+	publicFields = set("name", "position", "organisation", "email", "identifier", "serial", "status",
+		"status_time", "validity", "public_key", "certificate")
+	weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
+		"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
+	idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// CRLReasons maps RFC 5280 §5.3.1 reason names to their codes.
+var CRLReasons = map[string]int{
+	"unspecified": 0, "keyCompromise": 1, "cACompromise": 2, "affiliationChanged": 3, "superseded": 4,
+	"cessationOfOperation": 5, "certificateHold": 6, "privilegeWithdrawn": 9, "aACompromise": 10,
+}
+
+func set(vs ...string) map[string]bool {
+	m := make(map[string]bool, len(vs))
+	for _, v := range vs {
+		m[v] = true
+	}
+	return m
+}
+
+// checker records the first error with its position.
+type checker struct {
+	name string
+	data []byte
+	err  error
+}
+
+func (c *checker) fail(key, format string, args ...any) {
+	if c.err == nil {
+		c.err = &LoadError{File: c.name, Line: lineOf(c.data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (c *checker) text(key, es, en string) {
+	if strings.TrimSpace(es) == "" || strings.TrimSpace(en) == "" {
+		c.fail(key, "give the text in Spanish (es) and English (en)")
+	}
+}
+
+func (c *checker) rule(key, r string) {
+	if !ruleIDs[r] {
+		c.fail(key, "%q is not a rule of RULES.md (R1-R11, D1-D6, P1-P5, S1-S6, G1-G6, O1-O4, F1-F6)", r)
+	}
+}
+
+func (p *Policy) check(c *checker) {
+	if p.ID == "" || !idPattern.MatchString(p.ID) {
+		c.fail("id", "%q: want a lower-case identifier such as jalisco", p.ID)
+	}
+	if p.Name == "" {
+		c.fail("name", "required")
+	}
+	j := p.Jurisdiction
+	if len(j.Country) != 2 || strings.ToUpper(j.Country) != j.Country {
+		c.fail("jurisdiction.country", "%q: want an ISO 3166 two-letter code such as MX", j.Country)
+	}
+	if j.OrganizationIdentifier == "" {
+		c.fail("jurisdiction.organization_identifier", "required (e.g. GOVMX+JAL or VATPE-<RUC>, RULES F4)")
+	}
+	if j.Authority == "" {
+		c.fail("jurisdiction.authority", "name the certification authority")
+	}
+
+	ids := p.Identifiers
+	if _, ok := serialNumberSchemes[ids.SerialNumber]; !ok {
+		c.fail("identifiers.serial_number", "%q: want PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)", ids.SerialNumber)
+	}
+	if len(ids.Required) == 0 {
+		c.fail("identifiers.required", "list the identifiers an applicant must present (CURP, RFC, DNI)")
+	}
+	hasKind := false
+	for i, k := range ids.Required {
+		if !identifierKinds[k] {
+			c.fail(fmt.Sprintf("identifiers.required[%d]", i), "%q: want CURP, RFC or DNI", k)
+		}
+		if k == serialNumberSchemes[ids.SerialNumber] {
+			hasKind = true
+		}
+	}
+	if !hasKind && c.err == nil {
+		c.fail("identifiers.required", "the identifier in serial_number (%s) must be required", serialNumberSchemes[ids.SerialNumber])
+	}
+	switch ids.RFCCheckDigit {
+	case "":
+		p.Identifiers.RFCCheckDigit = "warn"
+	case "warn", "ignore":
+	default:
+		c.fail("identifiers.rfc_check_digit", "%q: want warn or ignore (a bad RFC check digit is never a refusal, RULES F2)", ids.RFCCheckDigit)
+	}
+
+	if len(p.IDDocuments.Accepted) == 0 {
+		c.fail("id_documents.accepted", "list the official photo ID kinds accepted (RULES R2)")
+	}
+	for i, k := range p.IDDocuments.Accepted {
+		if !idDocumentKinds[k] {
+			c.fail(fmt.Sprintf("id_documents.accepted[%d]", i), "%q is not an ID kind (%s)", k, keys(idDocumentKinds))
+		}
+	}
+	seenDoc := map[string]bool{}
+	for i, d := range p.Documents {
+		key := fmt.Sprintf("documents[%d]", i)
+		if !documentKinds[d.Kind] {
+			c.fail(key+".kind", "%q is not a document kind (%s)", d.Kind, keys(documentKinds))
+		}
+		if seenDoc[d.Kind] {
+			c.fail(key+".kind", "%q is listed twice", d.Kind)
+		}
+		seenDoc[d.Kind] = true
+		c.rule(key+".rule", d.Rule)
+		if d.MaxAgeDays < 0 || d.MaxAgeDays > 3650 {
+			c.fail(key+".max_age_days", "%d: want 0 (no limit) to 3650", d.MaxAgeDays)
+		}
+		for k, r := range d.Reasons {
+			if !reasonIDs[r] {
+				c.fail(fmt.Sprintf("%s.reasons[%d]", key, k), "%q is not a request reason", r)
+			}
+		}
+		c.text(key, d.ES, d.EN)
+	}
+	for i, b := range p.Biometrics {
+		if !biometricKinds[b] {
+			c.fail(fmt.Sprintf("biometrics[%d]", i), "%q: want PHOTO, FINGERPRINTS or HANDWRITTEN_SIGNATURE", b)
+		}
+	}
+	if len(p.Email.Domains) == 0 {
+		c.fail("email.domains", "list at least one institutional domain (RULES R9)")
+	}
+	for i, d := range p.Email.Domains {
+		if d != strings.ToLower(d) || !strings.Contains(d, ".") || strings.ContainsAny(d, "@ /") {
+			c.fail(fmt.Sprintf("email.domains[%d]", i), "%q is not a lower-case domain name", d)
+		}
+	}
+	if p.Appointment.Required {
+		if p.Appointment.HRBody == "" {
+			c.fail("appointment.hr_body", "name the Human Resources body that vouches for appointments (RULES R1)")
+		}
+		if d, err := time.ParseDuration(p.Appointment.MonitorInterval); err != nil || d < time.Minute || d > 31*24*time.Hour {
+			c.fail("appointment.monitor_interval", "%q: want a duration from 1m to 744h, e.g. 24h", p.Appointment.MonitorInterval)
+		}
+	}
+
+	if len(p.Reasons) == 0 {
+		c.fail("request_reasons", "list the request reasons (first_issuance at least)")
+	}
+	seenReason := map[string]bool{}
+	for i, r := range p.Reasons {
+		key := fmt.Sprintf("request_reasons[%d]", i)
+		if !reasonIDs[r.ID] {
+			c.fail(key+".id", "%q is not a request reason (%s)", r.ID, keys(reasonIDs))
+		}
+		if seenReason[r.ID] {
+			c.fail(key+".id", "%q is listed twice", r.ID)
+		}
+		seenReason[r.ID] = true
+		c.text(key, r.ES, r.EN)
+	}
+	if !seenReason["first_issuance"] {
+		c.fail("request_reasons", "first_issuance must be a reason")
+	}
+
+	cert := p.Certificate
+	if _, err := parseOID(cert.PolicyOID); err != nil {
+		c.fail("certificate.policy_oid", "%q: %v", cert.PolicyOID, err)
+	}
+	if n := utf8.RuneCountInString(cert.UserNotice); n == 0 || n > 200 {
+		c.fail("certificate.user_notice", "state the limits of use in 1 to 200 characters (has %d, RULES P1)", n)
+	}
+	if d := cert.MaxValidityDays; d < 1 || d > 825 {
+		c.fail("certificate.max_validity_days", "%d: want 1 to 825 days (RULES F5)", d)
+	}
+	if _, err := time.Parse("2006-01-02", p.Term.End); err != nil {
+		c.fail("term.end", "%q: want the last day of the constitutional term as YYYY-MM-DD (RULES P2)", p.Term.End)
+	}
+
+	cs := p.CalendarSpec
+	if cs.Country != calendar.Mexico && cs.Country != calendar.Peru {
+		c.fail("calendar.country", "%q: want MX or PE (whose public holidays apply)", cs.Country)
+	}
+	loc, err := time.LoadLocation(cs.Timezone)
+	if err != nil || cs.Timezone == "" {
+		c.fail("calendar.timezone", "%q is not an IANA time zone (e.g. America/Mexico_City)", cs.Timezone)
+	}
+	open, okO := clockTime(cs.Open)
+	closing, okC := clockTime(cs.Close)
+	if !okO {
+		c.fail("calendar.open", "%q: want HH:MM", cs.Open)
+	}
+	if !okC || (okO && closing <= open) {
+		c.fail("calendar.close", "%q: want HH:MM after calendar.open", cs.Close)
+	}
+	var declared []calendar.Date
+	for i, d := range cs.Declared {
+		dd, err := calendar.ParseDate(d)
+		if err != nil {
+			c.fail(fmt.Sprintf("calendar.declared_non_business_days[%d]", i), "%q: want YYYY-MM-DD", d)
+		}
+		declared = append(declared, dd)
+	}
+	if c.err == nil {
+		cal, err := calendar.New(calendar.Config{Location: loc, Country: cs.Country, Open: open, Close: closing, Declared: declared})
+		if err != nil {
+			c.fail("calendar", "%v", err)
+		}
+		p.cal = &calendarHolder{cal}
+	}
+
+	dl := p.Deadlines
+	for key, v := range map[string]int{"deadlines.deficiency_days": dl.DeficiencyDays, "deadlines.not_presented_days": dl.NotPresentedDays,
+		"deadlines.refusal_notice_days": dl.RefusalNoticeDays, "deadlines.default_term_days": dl.DefaultTermDays} {
+		if v < 1 || v > 60 {
+			c.fail(key, "%d: want 1 to 60 business days", v)
+		}
+	}
+	if p.Renewal.WindowDays < 0 || p.Renewal.WindowDays > 90 {
+		c.fail("renewal.window_days", "%d: want 0 to 90", p.Renewal.WindowDays)
+	}
+	if b := p.Batch; b != nil {
+		if _, ok := weekdays[b.Weekday]; !ok {
+			c.fail("batch.weekday", "%q: want monday … sunday", b.Weekday)
+		}
+		if _, ok := clockTime(b.Time); !ok {
+			c.fail("batch.time", "%q: want HH:MM", b.Time)
+		}
+	}
+	if v := p.Credential.LifetimeDays; v < 1 || v > 90 {
+		c.fail("credential.lifetime_days", "%d: want 1 to 90 (RULES D6: 30)", v)
+	}
+	if v := p.Credential.ResendWindowDays; v < 0 || v > 30 {
+		c.fail("credential.resend_window_days", "%d: want 0 to 30 (RULES D6: 7)", v)
+	}
+
+	sc := p.StatusCodes
+	if len(sc.Revocation) == 0 {
+		c.fail("status_reasons.revocation", "list the revocation reasons (RULES S2)")
+	}
+	seenStatus := map[string]bool{}
+	for group, list := range map[string][]StatusReason{"suspension": sc.Suspension, "revocation": sc.Revocation, "extinction": sc.Extinction} {
+		for i, r := range list {
+			key := fmt.Sprintf("status_reasons.%s[%d]", group, i)
+			if !idPattern.MatchString(r.ID) {
+				c.fail(key+".id", "%q: want a lower-case identifier", r.ID)
+			}
+			if seenStatus[r.ID] {
+				c.fail(key+".id", "%q is used twice", r.ID)
+			}
+			seenStatus[r.ID] = true
+			code, ok := CRLReasons[r.RFC5280]
+			if !ok {
+				c.fail(key+".rfc5280", "%q is not an RFC 5280 reason (%s)", r.RFC5280, keysInt(CRLReasons))
+			}
+			if group == "suspension" && code != 6 {
+				c.fail(key+".rfc5280", "a suspension is certificateHold, not %q", r.RFC5280)
+			}
+			if group != "suspension" && code == 6 {
+				c.fail(key+".rfc5280", "certificateHold is only for suspensions")
+			}
+			if group == "suspension" && (r.InvestDays < 1 || r.InvestDays > 365) {
+				c.fail(key+".investigation_days", "%d: a suspension lasts while investigated: give 1 to 365 business days (RULES S1)", r.InvestDays)
+			}
+			c.rule(key+".rule", r.Rule)
+			c.text(key, r.ES, r.EN)
+		}
+	}
+	if len(p.Registry.PublicFields) == 0 {
+		c.fail("registry.public_fields", "list what the public registry shows (RULES G1)")
+	}
+	for i, f := range p.Registry.PublicFields {
+		if !publicFields[f] {
+			c.fail(fmt.Sprintf("registry.public_fields[%d]", i), "%q is not a registry field (%s)", f, keys(publicFields))
+		}
+	}
+	for i, cond := range p.Conditions {
+		key := fmt.Sprintf("conditions[%d]", i)
+		if !idPattern.MatchString(cond.ID) {
+			c.fail(key+".id", "%q: want a lower-case identifier", cond.ID)
+		}
+		c.rule(key+".rule", cond.Rule)
+		c.text(key, cond.ES, cond.EN)
+		if c.err != nil {
+			break
+		}
+		cc, err := compileCondition(cond)
+		if err != nil {
+			c.fail(key, "%v", err)
+			break
+		}
+		p.cel = append(p.cel, cc)
+	}
+}
+
+func clockTime(s string) (time.Duration, bool) {
+	if !hhmm.MatchString(s) {
+		return 0, false
+	}
+	h := int(s[0]-'0')*10 + int(s[1]-'0')
+	m := int(s[3]-'0')*10 + int(s[4]-'0')
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, true
+}
+
+func keys(m map[string]bool) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return strings.Join(out, ", ")
+}
+
+func keysInt(m map[string]int) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return strings.Join(out, ", ")
+}

@@ -1,0 +1,381 @@
+package policies
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies/calendar"
+	"github.com/sello-pki/sello/policies/validate"
+)
+
+// Appointment lookup outcomes. "Not found" and "unavailable" are distinct,
+// and neither ever lets a request through (RULES R1).
+const (
+	AppointmentFound       = "found"
+	AppointmentNotFound    = "not_found"
+	AppointmentUnavailable = "unavailable"
+)
+
+// AppointmentFacts is what the HR source said (ra/appointment fills it).
+type AppointmentFacts struct {
+	State        string // AppointmentFound, AppointmentNotFound or AppointmentUnavailable
+	Status       string // active, on_leave, suspended, terminated
+	Organisation string
+	Position     string
+	Start        time.Time
+	End          time.Time // zero: open-ended
+}
+
+// IDDocument is the official photo ID the agent saw (RULES R2, R6).
+type IDDocument struct {
+	Kind   string
+	Number string
+}
+
+// Enrollment is what the engine evaluates: the applicant's data and what has
+// been checked so far.
+type Enrollment struct {
+	Reason            string
+	CURP, RFC, DNI    string
+	Email             string
+	EmailVerified     bool
+	Online            bool // filed online (RULES R9: e-mail verified first)
+	Appointment       *AppointmentFacts
+	IDDocument        *IDDocument          // nil until the agent has seen it
+	Documents         map[string]time.Time // kind -> issue date
+	Biometrics        []string
+	InPerson          bool // the agent confirmed the in-person appearance (RULES R6)
+	RequestFormSigned bool
+	AgreementSigned   bool
+	PaymentReceipt    string
+	FiledAt           time.Time
+}
+
+// Finding is one requirement, with its rule id and a Spanish and English
+// text, so a refusal can state its grounds and reasons (RULES D2).
+type Finding struct {
+	Rule     string `json:"rule"`
+	Code     string `json:"code"`
+	Field    string `json:"field,omitempty"`
+	InPerson bool   `json:"inPerson"` // the agent confirms it in person
+	ES       string `json:"es"`
+	EN       string `json:"en"`
+}
+
+// Decision is the result of evaluating an enrollment.
+type Decision struct {
+	Unmet     []Finding `json:"unmet"`     // every requirement not met, automatic or in person
+	Checklist []Finding `json:"checklist"` // every in-person item the agent must confirm, met or not
+	Warnings  []Finding `json:"warnings"`  // shown to the agent, never a refusal (e.g. RULES F2)
+}
+
+// Approvable reports whether nothing is unmet.
+func (d Decision) Approvable() bool { return len(d.Unmet) == 0 }
+
+// Rules returns the sorted, distinct rule ids of the unmet requirements.
+func (d Decision) Rules() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range d.Unmet {
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
+			out = append(out, f.Rule)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Grounds writes the unmet requirements as numbered lines in one language
+// ("es" or "en"), for a written refusal.
+func (d Decision) Grounds(lang string) string {
+	var b strings.Builder
+	for i, f := range d.Unmet {
+		text := f.ES
+		if lang == "en" {
+			text = f.EN
+		}
+		fmt.Fprintf(&b, "%d. [%s] %s\n", i+1, f.Rule, text)
+	}
+	return b.String()
+}
+
+type evaluation struct {
+	d *Decision
+}
+
+func (ev evaluation) unmet(rule, code, field, es, en string) {
+	ev.d.Unmet = append(ev.d.Unmet, Finding{Rule: rule, Code: code, Field: field, ES: es, EN: en})
+}
+
+// inPerson records a checklist item and, when not yet confirmed, an unmet one.
+func (ev evaluation) inPerson(met bool, rule, code, field, es, en string) {
+	f := Finding{Rule: rule, Code: code, Field: field, InPerson: true, ES: es, EN: en}
+	ev.d.Checklist = append(ev.d.Checklist, f)
+	if !met {
+		ev.d.Unmet = append(ev.d.Unmet, f)
+	}
+}
+
+func validatorFinding(ev evaluation, rule string, err error) {
+	if ve, ok := err.(*validate.Error); ok {
+		ev.unmet(rule, ve.Code, ve.Field, ve.ES, ve.EN)
+		return
+	}
+	ev.unmet(rule, "invalid", "", err.Error(), err.Error())
+}
+
+// Evaluate checks an enrollment against the policy at now and returns every
+// unmet requirement with its rule id, and the in-person checklist.
+func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
+	d := Decision{Unmet: []Finding{}, Checklist: []Finding{}, Warnings: []Finding{}}
+	ev := evaluation{&d}
+
+	// R10: the request reason is one the policy offers; some need a receipt.
+	reason, ok := p.reason(e.Reason)
+	switch {
+	case !ok:
+		ev.unmet("R10", "reason.unknown", "reason", fmt.Sprintf("El motivo de solicitud %q no está previsto en esta política.", e.Reason),
+			fmt.Sprintf("The request reason %q is not offered by this policy.", e.Reason))
+	case reason.Payment && strings.TrimSpace(e.PaymentReceipt) == "":
+		ev.unmet("R10", "payment.missing", "payment_receipt", "Este motivo de solicitud requiere registrar el comprobante de pago antes de la solicitud.",
+			"This request reason needs a payment receipt registered before the request.")
+	}
+
+	// R3, R4, F1-F3: identifiers.
+	for _, kind := range p.Identifiers.Required {
+		switch kind {
+		case "CURP":
+			if e.CURP == "" {
+				ev.unmet("R3", "curp.missing", "curp", "Falta la CURP.", "The CURP is missing.")
+			} else if _, err := validate.ParseCURP(e.CURP); err != nil {
+				validatorFinding(ev, "R3", err)
+			}
+		case "RFC":
+			if e.RFC == "" {
+				ev.unmet("R4", "rfc.missing", "rfc", "Falta el RFC, obligatorio para servidores públicos.", "The RFC (tax id) is missing; it is mandatory for public servants.")
+			} else if _, warns, err := validate.ParseRFC(e.RFC); err != nil {
+				validatorFinding(ev, "R4", err)
+			} else if p.Identifiers.RFCCheckDigit == "warn" {
+				for _, w := range warns {
+					d.Warnings = append(d.Warnings, Finding{Rule: "F2", Code: w.Code, Field: "rfc", ES: w.ES, EN: w.EN})
+				}
+			}
+		case "DNI":
+			if e.DNI == "" {
+				ev.unmet("R3", "dni.missing", "dni", "Falta el DNI.", "The DNI is missing.")
+			} else if _, err := validate.ParseDNI(e.DNI); err != nil {
+				validatorFinding(ev, "R3", err)
+			}
+		}
+	}
+	if p.Identifiers.RENAPO {
+		// No RENAPO service is reachable from here: the agent checks it and
+		// ticks the item (the workflow records who confirmed it and when).
+		d.Checklist = append(d.Checklist, Finding{Rule: "R3", Code: "curp.renapo", Field: "curp", InPerson: true,
+			ES: "Validar la CURP en el Registro Nacional de Población (RENAPO).", EN: "Validate the CURP with the national population registry (RENAPO)."})
+	}
+	if p.Identifiers.DNIIssueDate {
+		ev.inPerson(e.IDDocument != nil, "R3", "dni.issue_date", "dni", "Verificar que la fecha de emisión del DNI coincida con la del documento.",
+			"Check that the DNI issue date matches the card.")
+	}
+
+	// R9: institutional e-mail, verified first when filed online.
+	if err := validate.InstitutionalEmail(e.Email, p.Email.Domains); err != nil {
+		validatorFinding(ev, "R9", err)
+	}
+	if p.Email.VerifyOnline && e.Online && !e.EmailVerified {
+		ev.unmet("R9", "email.unverified", "email", "El correo electrónico no ha sido validado.", "The e-mail address has not been verified.")
+	}
+
+	// R1: a current appointment verified with HR.
+	if p.Appointment.Required {
+		p.checkAppointment(ev, e.Appointment, now)
+	}
+
+	// R2, R6: the official ID, seen in person.
+	idOK := e.IDDocument != nil && strings.TrimSpace(e.IDDocument.Number) != ""
+	if e.IDDocument != nil && !contains(p.IDDocuments.Accepted, e.IDDocument.Kind) {
+		ev.unmet("R2", "id.kind_not_accepted", "id_document", fmt.Sprintf("La identificación %s no es de las aceptadas (%s).", e.IDDocument.Kind, strings.Join(p.IDDocuments.Accepted, ", ")),
+			fmt.Sprintf("ID kind %s is not accepted (%s).", e.IDDocument.Kind, strings.Join(p.IDDocuments.Accepted, ", ")))
+		idOK = true // refused above, not also "missing"
+	}
+	ev.inPerson(idOK, "R2", "id.not_seen", "id_document", "Cotejar una identificación oficial con fotografía vigente y registrar su tipo y número.",
+		"Check an official photo ID and record its kind and number.")
+	if p.InPerson {
+		ev.inPerson(e.InPerson, "R6", "in_person", "in_person", "El solicitante debe comparecer en persona y los datos deben coincidir con su identificación.",
+			"The applicant must appear in person and the data must match the ID.")
+	}
+
+	// R5 and other documents, with maximum age counted to the filing.
+	for _, doc := range p.Documents {
+		if len(doc.Reasons) > 0 && !contains(doc.Reasons, e.Reason) {
+			continue
+		}
+		issued, ok := e.Documents[doc.Kind]
+		if !ok {
+			ev.unmet(doc.Rule, "document.missing", doc.Kind, "Falta: "+doc.ES, "Missing: "+doc.EN)
+			continue
+		}
+		ref := e.FiledAt
+		if ref.IsZero() {
+			ref = now
+		}
+		if doc.MaxAgeDays > 0 && issued.Before(ref.AddDate(0, 0, -doc.MaxAgeDays)) {
+			ev.unmet(doc.Rule, "document.too_old", doc.Kind,
+				fmt.Sprintf("%s: emitido el %s, con más de %d días de antigüedad.", doc.ES, issued.Format("02/01/2006"), doc.MaxAgeDays),
+				fmt.Sprintf("%s: issued %s, more than %d days old.", doc.EN, issued.Format("2006-01-02"), doc.MaxAgeDays))
+		}
+	}
+
+	// R7: biometrics.
+	for _, b := range p.Biometrics {
+		es, en := biometricText(b)
+		ev.inPerson(contains(e.Biometrics, b), "R7", "biometric."+strings.ToLower(b), "biometrics", "Capturar "+es+".", "Capture the "+en+".")
+	}
+	// R8: signed request form and agreement.
+	if p.RequestForm {
+		ev.inPerson(e.RequestFormSigned, "R8", "request_form", "request_form", "Recabar la solicitud firmada por el solicitante.",
+			"Collect the request form signed by the applicant.")
+	}
+	if p.Agreement {
+		ev.inPerson(e.AgreementSigned, "R8", "agreement", "agreement", "Recabar el acuerdo de aceptación de responsabilidad firmado de puño y letra.",
+			"Collect the acceptance-of-responsibility agreement signed by hand.")
+	}
+
+	// Conditions that do not fit the schema (CEL).
+	act := e.activation(now)
+	for _, c := range p.cel {
+		applies, met, err := c.eval(act)
+		if !applies || met {
+			continue
+		}
+		f := Finding{Rule: c.Rule, Code: "condition." + c.ID, ES: c.ES, EN: c.EN}
+		if err != nil {
+			f.ES += " (no se pudo evaluar)"
+			f.EN += " (could not be evaluated: " + err.Error() + ")"
+		}
+		d.Unmet = append(d.Unmet, f)
+	}
+	return d
+}
+
+func (p *Policy) checkAppointment(ev evaluation, a *AppointmentFacts, now time.Time) {
+	hr := p.Appointment.HRBody
+	switch {
+	case a == nil:
+		ev.unmet("R1", "appointment.unchecked", "appointment", "El nombramiento no ha sido verificado con "+hr+".",
+			"The appointment has not been verified with "+hr+".")
+	case a.State == AppointmentUnavailable:
+		ev.unmet("R1", "appointment.unavailable", "appointment", "No fue posible consultar el nombramiento con "+hr+"; la solicitud no puede aprobarse hasta confirmarlo.",
+			"The appointment could not be checked with "+hr+"; the request cannot be approved until it is.")
+	case a.State == AppointmentNotFound:
+		ev.unmet("R1", "appointment.not_found", "appointment", hr+" no registra un nombramiento del solicitante.",
+			hr+" has no appointment on record for the applicant.")
+	case a.State != AppointmentFound:
+		ev.unmet("R1", "appointment.unchecked", "appointment", "Resultado de la consulta de nombramiento no reconocido.", "Unrecognised appointment lookup result.")
+	case a.Status != "active":
+		ev.unmet("R1", "appointment.not_active", "appointment", fmt.Sprintf("El nombramiento no está vigente (estado: %s).", statusES(a.Status)),
+			fmt.Sprintf("The appointment is not current (status: %s).", a.Status))
+	case now.Before(a.Start):
+		ev.unmet("R1", "appointment.not_started", "appointment", "El nombramiento aún no inicia.", "The appointment has not started yet.")
+	case !a.End.IsZero() && !now.Before(a.End):
+		ev.unmet("R1", "appointment.ended", "appointment", "El nombramiento concluyó el "+a.End.Format("02/01/2006")+".", "The appointment ended on "+a.End.Format("2006-01-02")+".")
+	}
+}
+
+// Validity returns the end of a certificate issued at now:
+// min(policy maximum, appointment end, end of the government's term). It
+// refuses when no validity is left: the appointment is not current, or the
+// term ends before now (RULES P2, P4).
+func (p *Policy) Validity(now time.Time, a *AppointmentFacts) (time.Time, error) {
+	end := now.AddDate(0, 0, p.Certificate.MaxValidityDays)
+	if t := p.TermEnd(); t.Before(end) {
+		end = t
+	}
+	if p.Appointment.Required {
+		if a == nil || a.State != AppointmentFound || a.Status != "active" {
+			return time.Time{}, errs.New(errs.PolicyRefused, "no current appointment: a certificate cannot be issued or renewed (RULES P2, P4)")
+		}
+	}
+	if a != nil && a.State == AppointmentFound && !a.End.IsZero() && a.End.Before(end) {
+		end = a.End
+	}
+	if !end.After(now) {
+		return time.Time{}, errs.New(errs.PolicyRefused, "the validity would end before it starts: the appointment or the government's term is over (RULES P2, P4)")
+	}
+	return end.Truncate(time.Second), nil
+}
+
+func (p *Policy) reason(id string) (Reason, bool) {
+	for _, r := range p.Reasons {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Reason{}, false
+}
+
+// Reason returns a request reason of the policy.
+func (p *Policy) Reason(id string) (Reason, bool) { return p.reason(id) }
+
+// StatusReason finds a suspension, revocation or extinction reason by id.
+func (p *Policy) StatusReason(id string) (StatusReason, string, bool) {
+	for group, list := range map[string][]StatusReason{"suspension": p.StatusCodes.Suspension,
+		"revocation": p.StatusCodes.Revocation, "extinction": p.StatusCodes.Extinction} {
+		for _, r := range list {
+			if r.ID == id {
+				return r, group, true
+			}
+		}
+	}
+	return StatusReason{}, "", false
+}
+
+// Calendar returns the policy's business calendar.
+func (p *Policy) Calendar() *calendar.Calendar {
+	if p.cal == nil {
+		return nil
+	}
+	return p.cal.Calendar
+}
+
+type calendarHolder struct{ *calendar.Calendar }
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func biometricText(kind string) (es, en string) {
+	switch kind {
+	case "PHOTO":
+		return "la fotografía de frente", "frontal photo"
+	case "FINGERPRINTS":
+		return "las huellas dactilares", "fingerprints"
+	case "HANDWRITTEN_SIGNATURE":
+		return "la firma autógrafa", "handwritten signature"
+	}
+	return kind, kind
+}
+
+func statusES(s string) string {
+	switch s {
+	case "on_leave":
+		return "con licencia"
+	case "suspended":
+		return "suspendido"
+	case "terminated":
+		return "baja"
+	}
+	return s
+}

@@ -1,0 +1,180 @@
+package policies
+
+// The policy file schema. Every field is documented in policies/README.md;
+// keep the two in step (TestREADMEDocumentsEveryKey).
+
+// Policy is a jurisdiction's policy file.
+type Policy struct {
+	ID           string       `yaml:"id"`
+	Name         string       `yaml:"name"`
+	Sources      []string     `yaml:"sources"`
+	Jurisdiction Jurisdiction `yaml:"jurisdiction"`
+	Identifiers  Identifiers  `yaml:"identifiers"`
+	IDDocuments  IDDocuments  `yaml:"id_documents"`
+	Documents    []Document   `yaml:"documents"`
+	Biometrics   []string     `yaml:"biometrics"`
+	InPerson     bool         `yaml:"in_person"`
+	RequestForm  bool         `yaml:"request_form"`
+	Agreement    bool         `yaml:"agreement"`
+	Email        Email        `yaml:"email"`
+	Appointment  Appointment  `yaml:"appointment"`
+	Reasons      []Reason     `yaml:"request_reasons"`
+	Certificate  Certificate  `yaml:"certificate"`
+	Term         Term         `yaml:"term"`
+	CalendarSpec CalendarSpec `yaml:"calendar"`
+	Deadlines    Deadlines    `yaml:"deadlines"`
+	Renewal      Renewal      `yaml:"renewal"`
+	Batch        *Batch       `yaml:"batch"`
+	Credential   Credential   `yaml:"credential"`
+	FourEyes     bool         `yaml:"four_eyes"`
+	StatusCodes  StatusCodes  `yaml:"status_reasons"`
+	Registry     Registry     `yaml:"registry"`
+	Conditions   []Condition  `yaml:"conditions"`
+
+	file string
+	cal  *calendarHolder
+	cel  []compiledCondition
+}
+
+// Jurisdiction says where the policy applies; it fills the certificate's
+// locality fields and the organisation identifier.
+type Jurisdiction struct {
+	Country                string `yaml:"country"`
+	State                  string `yaml:"state"`
+	Locality               string `yaml:"locality"`
+	OrganizationIdentifier string `yaml:"organization_identifier"`
+	Authority              string `yaml:"authority"`
+}
+
+// Identifiers says which national identifiers are required and which one
+// goes into the subject serialNumber (RULES R3, R4, F4).
+type Identifiers struct {
+	SerialNumber  string   `yaml:"serial_number"` // PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)
+	Required      []string `yaml:"required"`      // CURP, RFC, DNI
+	RENAPO        bool     `yaml:"renapo"`        // CURP validated with the national registry (Z art. 15-III)
+	DNIIssueDate  bool     `yaml:"dni_issue_date"`
+	RFCCheckDigit string   `yaml:"rfc_check_digit"` // "warn" (default, RULES F2) or "ignore"
+}
+
+// IDDocuments lists the official photo ID kinds accepted (RULES R2).
+type IDDocuments struct {
+	Accepted []string `yaml:"accepted"`
+}
+
+// Document is a required supporting document.
+type Document struct {
+	Kind       string   `yaml:"kind"`
+	Rule       string   `yaml:"rule"`
+	MaxAgeDays int      `yaml:"max_age_days"`
+	Reasons    []string `yaml:"reasons"` // only for these request reasons; empty = all
+	ES         string   `yaml:"es"`
+	EN         string   `yaml:"en"`
+}
+
+// Email lists the institutional domains (RULES R9).
+type Email struct {
+	Domains      []string `yaml:"domains"`
+	VerifyOnline bool     `yaml:"verify_online"`
+}
+
+// Appointment says how the current appointment is checked (RULES R1).
+type Appointment struct {
+	Required        bool   `yaml:"required"`
+	HRBody          string `yaml:"hr_body"`
+	MonitorInterval string `yaml:"monitor_interval"` // Go duration, e.g. 24h
+}
+
+// Reason is a request reason (first issuance, renewal…), RULES R10.
+type Reason struct {
+	ID      string `yaml:"id"`
+	Payment bool   `yaml:"payment"`
+	Fee     string `yaml:"fee"`
+	ES      string `yaml:"es"`
+	EN      string `yaml:"en"`
+}
+
+// Certificate is the certificate profile (RULES P1, F5).
+type Certificate struct {
+	PolicyOID       string `yaml:"policy_oid"`
+	UserNotice      string `yaml:"user_notice"`
+	CPSURI          string `yaml:"cps_uri"`
+	DocumentSigning bool   `yaml:"document_signing"`
+	MaxValidityDays int    `yaml:"max_validity_days"`
+	Template        string `yaml:"template"`
+}
+
+// Term is the constitutional term of the government that issues (RULES P2).
+type Term struct {
+	End string `yaml:"end"` // YYYY-MM-DD, last day of the term
+}
+
+// CalendarSpec is the business calendar (RULES D3, D4).
+type CalendarSpec struct {
+	Country  string   `yaml:"country"`  // MX or PE: whose public holidays apply
+	Timezone string   `yaml:"timezone"` // IANA, e.g. America/Mexico_City
+	Open     string   `yaml:"open"`     // HH:MM
+	Close    string   `yaml:"close"`    // HH:MM, exclusive
+	Declared []string `yaml:"declared_non_business_days"`
+}
+
+// Deadlines in business days (RULES D1, D2, D3).
+type Deadlines struct {
+	DeficiencyDays    int `yaml:"deficiency_days"`     // D1: to fix a missing requirement
+	NotPresentedDays  int `yaml:"not_presented_days"`  // D1: to determine "not presented"
+	RefusalNoticeDays int `yaml:"refusal_notice_days"` // D2
+	DefaultTermDays   int `yaml:"default_term_days"`   // D3
+}
+
+// Renewal rules (RULES D5, P4).
+type Renewal struct {
+	WindowDays int `yaml:"window_days"`
+}
+
+// Batch dispatch to an upstream CA (RULES D5, Cajamarca).
+type Batch struct {
+	Weekday string `yaml:"weekday"` // monday … sunday
+	Time    string `yaml:"time"`    // HH:MM in the calendar's time zone
+}
+
+// Credential lifetimes (RULES D6).
+type Credential struct {
+	LifetimeDays     int `yaml:"lifetime_days"`
+	ResendWindowDays int `yaml:"resend_window_days"`
+}
+
+// StatusCodes are the catalogues of suspension, revocation and extinction
+// reasons (RULES S1, S2, S3, S5).
+type StatusCodes struct {
+	Suspension []StatusReason `yaml:"suspension"`
+	Revocation []StatusReason `yaml:"revocation"`
+	Extinction []StatusReason `yaml:"extinction"`
+}
+
+// StatusReason is one catalogue entry, mapped to an RFC 5280 CRLReason.
+type StatusReason struct {
+	ID         string `yaml:"id"`
+	RFC5280    string `yaml:"rfc5280"`
+	Rule       string `yaml:"rule"`
+	Source     string `yaml:"source"`
+	ES         string `yaml:"es"`
+	EN         string `yaml:"en"`
+	HolderMay  bool   `yaml:"holder_may_request"`
+	Automatic  bool   `yaml:"automatic"` // applied by the appointment monitor
+	InvestDays int    `yaml:"investigation_days"`
+}
+
+// Registry says which holder fields the public registry shows (RULES G1, G6).
+type Registry struct {
+	PublicFields []string `yaml:"public_fields"`
+}
+
+// Condition is a rule that does not fit the schema: a CEL expression over
+// the enrollment, compiled and type-checked at load.
+type Condition struct {
+	ID   string `yaml:"id"`
+	Rule string `yaml:"rule"`
+	When string `yaml:"when"` // optional CEL guard
+	Must string `yaml:"must"` // CEL, must be true
+	ES   string `yaml:"es"`
+	EN   string `yaml:"en"`
+}
