@@ -294,6 +294,18 @@ func (p *Policy) check(c *checker) {
 			c.text(key, r.ES, r.EN)
 		}
 	}
+	for i, r := range sc.Suspension {
+		if r.EscalatesTo == "" {
+			continue
+		}
+		found := false
+		for _, rv := range sc.Revocation {
+			found = found || rv.ID == r.EscalatesTo
+		}
+		if !found {
+			c.fail(fmt.Sprintf("status_reasons.suspension[%d].escalates_to", i), "%q is not a revocation reason of this policy", r.EscalatesTo)
+		}
+	}
 	if len(p.Registry.PublicFields) == 0 {
 		c.fail("registry.public_fields", "list what the public registry shows (RULES G1)")
 	}

@@ -161,6 +161,9 @@ type StatusReason struct {
 	HolderMay  bool   `yaml:"holder_may_request"`
 	Automatic  bool   `yaml:"automatic"` // applied by the appointment monitor
 	InvestDays int    `yaml:"investigation_days"`
+	// EscalatesTo names the revocation reason a suspension becomes when its
+	// cause persists past the investigation (RULES S1).
+	EscalatesTo string `yaml:"escalates_to"`
 }
 
 // Registry says which holder fields the public registry shows (RULES G1, G6).

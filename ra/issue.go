@@ -37,6 +37,12 @@ type IssueRequest struct {
 	AgentID      int64  // set when the certificate is an agent's login certificate
 	EnrollmentID int64
 	NotAfter     time.Time // upper bound decided by the caller (appointment end); zero for none
+	// OnRecorded, when set, runs inside the transaction that records the
+	// certificate (the enrollment moves on atomically with it).
+	OnRecorded func(tx *store.Tx, rec *store.Certificate) error
+	// ServiceName, with ServiceEmail, issues a certificate to a service of
+	// the authority (the RA's acknowledgement signer) instead of a person.
+	ServiceName, ServiceEmail string
 	// Bootstrap marks the first administrator's certificate, made by `sello
 	// init` before any identity can be verified: its subject carries no
 	// national identifier.
@@ -86,7 +92,7 @@ func personObject(p *store.Person) string {
 }
 
 func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
-	if req.Policy == nil || req.Org == nil || req.Person == nil {
+	if req.Policy == nil || req.Org == nil || (req.Person == nil && req.ServiceName == "") {
 		return nil, errs.New(errs.Internal, "issuance needs a policy, an organisation and a person")
 	}
 	if req.Org.Status != store.OrgAccredited {
@@ -108,12 +114,19 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 		return nil, err
 	}
 	for _, c := range others {
-		if !c.PersonID.Valid || c.PersonID.Int64 != req.Person.ID {
+		if req.Person == nil || !c.PersonID.Valid || c.PersonID.Int64 != req.Person.ID {
 			return nil, errs.New(errs.DuplicateKey, "this public key is already in a valid certificate of another person; generate a new key pair")
 		}
 	}
-	subject, emails, err := Subject(req.Policy, req.Org, req.Person, req.Title, !req.Bootstrap)
-	if err != nil {
+	var (
+		subject ca.Subject
+		emails  []string
+	)
+	if req.ServiceName != "" {
+		subject = ca.Subject{CommonName: req.ServiceName, Organization: req.Org.Name, OrganizationIdentifier: req.Policy.Jurisdiction.OrganizationIdentifier,
+			Locality: req.Policy.Jurisdiction.Locality, Province: req.Policy.Jurisdiction.State, Country: req.Policy.Jurisdiction.Country}
+		emails = []string{req.ServiceEmail}
+	} else if subject, emails, err = Subject(req.Policy, req.Org, req.Person, req.Title, !req.Bootstrap); err != nil {
 		return nil, err
 	}
 	notBefore := now.Add(-time.Minute).Truncate(time.Second) // tolerate relying parties' clock skew
@@ -133,21 +146,27 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	rec := &store.Certificate{
 		IssuerID: r.issuerID, Serial: store.SerialHex(cert.SerialNumber),
 		OrgID:           sql.NullInt64{Int64: req.Org.ID, Valid: true},
-		PersonID:        sql.NullInt64{Int64: req.Person.ID, Valid: true},
+		PersonID:        sql.NullInt64{Int64: personID(req.Person), Valid: req.Person != nil},
 		AgentID:         sql.NullInt64{Int64: req.AgentID, Valid: req.AgentID != 0},
 		EnrollmentID:    sql.NullInt64{Int64: req.EnrollmentID, Valid: req.EnrollmentID != 0},
 		Subject:         cert.Subject.String(),
 		KeyFingerprint:  keyFP,
 		CertFingerprint: hex.EncodeToString(sum[:]),
 		NotBefore:       cert.NotBefore, NotAfter: cert.NotAfter, DER: signed.DER,
+		PolicyID: sql.NullString{String: req.Policy.ID, Valid: true},
 	}
 	err = r.store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.InsertCertificate(ctx, rec); err != nil {
 			return err
 		}
+		if req.OnRecorded != nil {
+			if err := req.OnRecorded(tx, rec); err != nil {
+				return err
+			}
+		}
 		obj := "cert:" + rec.IssuerID + "/" + rec.Serial
 		if _, err := tx.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: obj, Outcome: store.OutcomeOK,
-			Details: map[string]any{"person": req.Person.ID, "org": req.Org.Code, "policy": req.Policy.ID,
+			Details: map[string]any{"person": personID(req.Person), "service": req.ServiceName, "org": req.Org.Code, "policy": req.Policy.ID,
 				"notAfter": rec.NotAfter.Format(time.RFC3339), "certSHA256": rec.CertFingerprint}}); err != nil {
 			return err
 		}
@@ -286,4 +305,22 @@ func commonName(full string) string {
 		cut = cut[:i]
 	}
 	return cut
+}
+
+func personID(p *store.Person) int64 {
+	if p == nil {
+		return 0
+	}
+	return p.ID
+}
+
+// IssueServiceCertificate issues a certificate for one of the authority's
+// own services (the acknowledgement signer) under the policy of orgCode,
+// recorded and audited like every certificate.
+func (r *RA) IssueServiceCertificate(ctx context.Context, actor, orgCode, name, email string, csr []byte) (*Issued, error) {
+	org, pol, err := r.orgPolicy(ctx, orgCode)
+	if err != nil {
+		return nil, err
+	}
+	return r.Issue(ctx, IssueRequest{Actor: actor, CSR: csr, Policy: pol, Org: org, ServiceName: name, ServiceEmail: email})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -23,6 +24,9 @@ type RA struct {
 	publicURL string
 	clk       clock.Clock
 	log       *slog.Logger
+
+	appointments map[string]appointment.Source // by policy id
+	ackSigner    AckSigner
 }
 
 // Config holds the RA's dependencies.
@@ -35,6 +39,10 @@ type Config struct {
 	PublicURL string
 	Clock     clock.Clock
 	Logger    *slog.Logger
+	// Appointments are the HR sources, by policy id (RULES R1).
+	Appointments map[string]appointment.Source
+	// AckSigner signs acknowledgements (RULES G3, G4).
+	AckSigner AckSigner
 }
 
 // New returns an RA.
@@ -43,5 +51,8 @@ func New(c Config) *RA {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &RA{store: c.Store, backend: c.Backend, issuerID: c.IssuerID, issuerTag: c.IssuerTag, policies: c.Policies,
-		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger}
+		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, ackSigner: c.AckSigner}
 }
+
+// Policy returns a loaded policy.
+func (r *RA) Policy(id string) (*policies.Policy, error) { return r.policies.Get(id) }

@@ -24,28 +24,33 @@ func SerialHex(n *big.Int) string { return strings.ToLower(n.Text(16)) }
 
 // Certificate is an issued certificate and its current status.
 type Certificate struct {
-	ID               int64         `db:"id"`
-	IssuerID         string        `db:"issuer_id"`
-	Serial           string        `db:"serial"`
-	OrgID            sql.NullInt64 `db:"org_id"`
-	PersonID         sql.NullInt64 `db:"person_id"`
-	AgentID          sql.NullInt64 `db:"agent_id"`
-	EnrollmentID     sql.NullInt64 `db:"enrollment_id"`
-	Subject          string        `db:"subject"`
-	KeyFingerprint   string        `db:"key_fingerprint"`
-	CertFingerprint  string        `db:"cert_fingerprint"`
-	Status           string        `db:"status"`
-	NotBefore        time.Time     `db:"not_before"`
-	NotAfter         time.Time     `db:"not_after"`
-	IssuedAt         time.Time     `db:"issued_at"`
-	StatusChangedAt  time.Time     `db:"status_changed_at"`
-	RevokedAt        sql.NullTime  `db:"revoked_at"`
-	RevocationReason sql.NullInt64 `db:"revocation_reason"`
-	DER              []byte        `db:"der"`
+	ID               int64          `db:"id"`
+	IssuerID         string         `db:"issuer_id"`
+	Serial           string         `db:"serial"`
+	OrgID            sql.NullInt64  `db:"org_id"`
+	PersonID         sql.NullInt64  `db:"person_id"`
+	AgentID          sql.NullInt64  `db:"agent_id"`
+	EnrollmentID     sql.NullInt64  `db:"enrollment_id"`
+	Subject          string         `db:"subject"`
+	KeyFingerprint   string         `db:"key_fingerprint"`
+	CertFingerprint  string         `db:"cert_fingerprint"`
+	Status           string         `db:"status"`
+	NotBefore        time.Time      `db:"not_before"`
+	NotAfter         time.Time      `db:"not_after"`
+	IssuedAt         time.Time      `db:"issued_at"`
+	StatusChangedAt  time.Time      `db:"status_changed_at"`
+	RevokedAt        sql.NullTime   `db:"revoked_at"`
+	RevocationReason sql.NullInt64  `db:"revocation_reason"`
+	DER              []byte         `db:"der"`
+	PolicyID         sql.NullString `db:"policy_id"`
+	StatusReasonID   sql.NullString `db:"status_reason_id"`
+	SuspendedUntil   sql.NullTime   `db:"suspended_until"`
+	AppointmentCheck sql.NullTime   `db:"appointment_checked_at"`
 }
 
 const certCols = `id, issuer_id, serial, org_id, person_id, agent_id, enrollment_id, subject, key_fingerprint,
-	cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, revoked_at, revocation_reason, der`
+	cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, revoked_at, revocation_reason, der,
+	policy_id, status_reason_id, suspended_until, appointment_checked_at`
 
 // InsertCertificate records an issued certificate as valid. Its serial must
 // have been reserved.
@@ -61,10 +66,10 @@ func (tx *Tx) InsertCertificate(ctx context.Context, c *Certificate) error {
 		return errs.New(errs.Internal, "serial %s was never reserved", c.Serial)
 	}
 	id, err := tx.insert(ctx, `INSERT INTO certificates (issuer_id, serial, org_id, person_id, agent_id, enrollment_id, subject,
-		key_fingerprint, cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, der)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		key_fingerprint, cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, der, policy_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.IssuerID, c.Serial, c.OrgID, c.PersonID, c.AgentID, c.EnrollmentID, c.Subject, c.KeyFingerprint,
-		c.CertFingerprint, c.Status, c.NotBefore, c.NotAfter, c.IssuedAt, c.StatusChangedAt, c.DER)
+		c.CertFingerprint, c.Status, c.NotBefore, c.NotAfter, c.IssuedAt, c.StatusChangedAt, c.DER, c.PolicyID)
 	if err != nil {
 		return dbErr(err, "certificate "+c.Serial)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,4 +146,26 @@ func (s *Store) PeopleByIdentifier(ctx context.Context, kind, value string) ([]*
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// PeopleByName returns the ids of people whose public display name contains
+// every word of q (case-insensitive). Names are public in the registry
+// (RULES G1), so they are kept in clear for this search.
+func (s *Store) PeopleByName(ctx context.Context, q string, limit int) ([]int64, error) {
+	words := strings.Fields(strings.ToUpper(q))
+	if len(words) == 0 {
+		return nil, errs.New(errs.Malformed, "give a name to search for")
+	}
+	query := "SELECT id FROM people WHERE 1 = 1"
+	var args []any
+	for _, w := range words {
+		query += " AND UPPER(display_name) LIKE ?"
+		args = append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(w)+"%")
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var ids []int64
+	err := s.sel(ctx, &ids, query+" ORDER BY id LIMIT "+strconv.Itoa(limit), args...)
+	return ids, dbErr(err, "people")
 }

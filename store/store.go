@@ -252,3 +252,36 @@ func Redact(dsn string) string {
 	}
 	return u.String()
 }
+
+// Exec runs a statement inside the transaction (placeholders written as ?).
+// For packages that own their own tables (ra/documents).
+func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := tx.exec(ctx, q, args...)
+	return r, dbErr(err, "statement")
+}
+
+// Get scans one row into dst inside the transaction.
+func (tx *Tx) Get(ctx context.Context, dst any, q string, args ...any) error {
+	return dbErr(tx.get(ctx, dst, q, args...), "row")
+}
+
+// Select scans rows into dst inside the transaction.
+func (tx *Tx) Select(ctx context.Context, dst any, q string, args ...any) error {
+	return dbErr(tx.sel(ctx, dst, q, args...), "rows")
+}
+
+// Insert runs an INSERT and returns the new row's id.
+func (tx *Tx) Insert(ctx context.Context, q string, args ...any) (int64, error) {
+	id, err := tx.insert(ctx, q, args...)
+	return id, dbErr(err, "row")
+}
+
+// Box returns the sealing box for personal data (nil when not configured).
+func (s *Store) Box() *sealed.Box { return s.box }
+
+// Store returns the store a transaction belongs to.
+func (tx *Tx) Store() *Store { return tx.s }
+
+// AfterCommit registers f to run once the transaction has committed (for
+// waking workers; never for anything that must not be lost).
+func (tx *Tx) AfterCommit(f func()) { tx.afterCommit = append(tx.afterCommit, f) }

@@ -27,6 +27,7 @@ import (
 	"github.com/sello-pki/sello/internal/sealed"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -41,6 +42,9 @@ type app struct {
 	policies policies.Set
 	ra       *ra.RA
 	auditPub crypto.PublicKey
+	box      *sealed.Box
+	pass     []byte
+	closers  []func()
 }
 
 // resolveConfig finds the configuration: --config, else <data>/sello.yaml if
@@ -256,13 +260,36 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			a.store.Close()
 			return nil, err
 		}
+		hr := map[string]appointment.Source{}
+		for _, h := range cfg.HR {
+			if _, err := a.policies.Get(h.Policy); err != nil {
+				a.Close()
+				return nil, errs.Wrap(errs.BadConfig, err, "hr: policy %q", h.Policy)
+			}
+			src, err := appointment.New(h.Source, a.clk)
+			if err != nil {
+				a.Close()
+				return nil, errs.Wrap(errs.BadConfig, err, "hr: policy %s", h.Policy)
+			}
+			if c, ok := src.(io.Closer); ok {
+				a.closers = append(a.closers, func() { c.Close() })
+			}
+			hr[h.Policy] = src
+		}
 		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
-			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log})
+			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr})
+		if s, err := loadAckSigner(a, pass); err == nil {
+			a.ra.SetAckSigner(*s)
+		}
 	}
+	a.box, a.pass = box, pass
 	return a, nil
 }
 
 func (a *app) Close() {
+	for _, c := range a.closers {
+		c()
+	}
 	if a.store != nil {
 		a.store.Close()
 	}

@@ -156,7 +156,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 		return nil, err
 	}
 	if len(orgs) > 0 {
-		return res, nil
+		return res, ensureAckSigner(ctx, a, a.pass)
 	}
 	orgName := o.orgName
 	if orgName == "" {
@@ -188,7 +188,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if err := writePKCS12(res.adminP12, res.adminPass, cred, ""); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, ensureAckSigner(ctx, a, a.pass)
 }
 
 func createCA(cfg *config.Config, o *initOptions, pol *policies.Policy, pass []byte) error {

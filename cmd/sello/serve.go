@@ -22,6 +22,7 @@ import (
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/server"
 	"github.com/sello-pki/sello/ra/api"
+	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -68,11 +69,17 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	defer a.Close()
 	cfg = a.cfg
 
+	if err := ensureAckSigner(ctx, a, a.pass); err != nil {
+		return err
+	}
+	docs := documents.New(a.store, a.box, a.clk, a.log)
+	startWorkers(ctx, a)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(newOutboxCollector(a.store))
 	h := server.Handler(server.Options{DB: a.store, Root: a.hier.Root, Issuing: a.hier.Issuing, Chain: a.hier.Chain,
-		Registry: reg, API: api.New(a.store, a.log), Logger: a.log})
+		Registry: reg, API: api.New(api.Config{Store: a.store, RA: a.ra, Documents: docs, Logger: a.log}), Logger: a.log})
 
 	var servers []*http.Server
 	errc := make(chan error, 2)

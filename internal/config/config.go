@@ -22,20 +22,40 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/ra/notify"
 )
 
 // File is the raw configuration as written in YAML. Every key is documented
 // in configs/sello.yaml.
 type File struct {
-	DataDir  string   `yaml:"data_dir"`
-	Database Database `yaml:"database"`
-	Listen   Listen   `yaml:"listen"`
-	TLS      TLS      `yaml:"tls"`
-	CA       CA       `yaml:"ca"`
-	Secrets  Secrets  `yaml:"secrets"`
-	Audit    Audit    `yaml:"audit"`
-	Policy   Policy   `yaml:"policy"`
-	Log      Log      `yaml:"log"`
+	DataDir  string         `yaml:"data_dir"`
+	Database Database       `yaml:"database"`
+	Listen   Listen         `yaml:"listen"`
+	TLS      TLS            `yaml:"tls"`
+	CA       CA             `yaml:"ca"`
+	Secrets  Secrets        `yaml:"secrets"`
+	Audit    Audit          `yaml:"audit"`
+	Policy   Policy         `yaml:"policy"`
+	Log      Log            `yaml:"log"`
+	SMTP     *notify.Config `yaml:"smtp"`
+	HR       []HRSource     `yaml:"hr"`
+	Workers  Workers        `yaml:"workers"`
+}
+
+// HRSource is the Human Resources system that vouches for appointments
+// under a policy (RULES R1).
+type HRSource struct {
+	Policy string             `yaml:"policy"`
+	Source appointment.Config `yaml:"source"`
+}
+
+// Workers sets how often the background jobs run.
+type Workers struct {
+	SchedulerInterval string `yaml:"scheduler_interval"`
+	MonitorInterval   string `yaml:"monitor_interval"`
+	MailInterval      string `yaml:"mail_interval"`
 }
 
 // Database names the store.
@@ -116,6 +136,11 @@ type Config struct {
 	DefaultPolicy          string
 	LogLevel               string
 	LogFormat              string
+	SMTP                   *notify.Config
+	HR                     []HRSource
+	SchedulerInterval      time.Duration
+	MonitorInterval        time.Duration
+	MailInterval           time.Duration
 }
 
 // Defaults returns the raw configuration used with no file: everything under
@@ -131,8 +156,9 @@ func Defaults(dataDir string) File {
 		Secrets: Secrets{DataKeyFile: filepath.Join(dataDir, "secrets", "data.key")},
 		Audit: Audit{KeyFile: filepath.Join(dataDir, "secrets", "audit.key"), CheckpointEveryEntries: 1000,
 			CheckpointInterval: "10m"},
-		Policy: Policy{Dir: filepath.Join(dataDir, "policies"), Default: "jalisco"},
-		Log:    Log{Level: "info", Format: "json"},
+		Policy:  Policy{Dir: filepath.Join(dataDir, "policies"), Default: "jalisco"},
+		Log:     Log{Level: "info", Format: "json"},
+		Workers: Workers{SchedulerInterval: "1m", MonitorInterval: "10m", MailInterval: "10s"},
 	}
 }
 
@@ -206,7 +232,7 @@ func fillDefaults(f *File, d File) {
 func fill(dst, src reflect.Value) {
 	for i := 0; i < dst.NumField(); i++ {
 		df, sf := dst.Field(i), src.Field(i)
-		if df.Kind() == reflect.Struct {
+		if df.Kind() == reflect.Struct && df.Type().PkgPath() == reflect.TypeOf(File{}).PkgPath() {
 			fill(df, sf)
 		} else if df.IsZero() {
 			df.Set(sf)
@@ -235,7 +261,7 @@ func walk(v reflect.Value, prefix string, fn func(path string, field reflect.Val
 		if prefix != "" {
 			p = prefix + "." + name
 		}
-		if v.Field(i).Kind() == reflect.Struct {
+		if v.Field(i).Kind() == reflect.Struct && v.Field(i).Type().PkgPath() == reflect.TypeOf(File{}).PkgPath() {
 			walk(v.Field(i), p, fn)
 		} else {
 			fn(p, v.Field(i))
@@ -267,6 +293,10 @@ func applyEnv(f *File, env []string) error {
 			}
 			field.SetInt(int64(n))
 		case reflect.Slice:
+			if field.Type().Elem().Kind() != reflect.String {
+				err = &Error{File: "environment", Key: EnvName(p), Msg: "this key is a list of sections: set it in the file"}
+				return
+			}
 			var parts []string
 			for _, s := range strings.Split(v, ",") {
 				if s = strings.TrimSpace(s); s != "" {
@@ -387,6 +417,41 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		return nil, fail("log.format", "%q: want json or text", f.Log.Format)
 	}
 	c.LogLevel, c.LogFormat = f.Log.Level, f.Log.Format
+	if f.SMTP != nil {
+		sm := *f.SMTP
+		sm.PasswordFile = abs(sm.PasswordFile)
+		if err := sm.Validate(); err != nil {
+			return nil, fail("smtp", "%v", err)
+		}
+		c.SMTP = &sm
+	}
+	seen := map[string]bool{}
+	for i, h := range f.HR {
+		key := fmt.Sprintf("hr[%d]", i)
+		if h.Policy == "" {
+			return nil, fail(key+".policy", "name the policy whose HR system this is")
+		}
+		if seen[h.Policy] {
+			return nil, fail(key+".policy", "policy %q has two HR sources", h.Policy)
+		}
+		seen[h.Policy] = true
+		c.HR = append(c.HR, h)
+	}
+	for key, v := range map[string]*string{"workers.scheduler_interval": &f.Workers.SchedulerInterval,
+		"workers.monitor_interval": &f.Workers.MonitorInterval, "workers.mail_interval": &f.Workers.MailInterval} {
+		d, err := time.ParseDuration(*v)
+		if err != nil || d < time.Second || d > 24*time.Hour {
+			return nil, fail(key, "%q: want a duration from 1s to 24h", *v)
+		}
+		switch key {
+		case "workers.scheduler_interval":
+			c.SchedulerInterval = d
+		case "workers.monitor_interval":
+			c.MonitorInterval = d
+		default:
+			c.MailInterval = d
+		}
+	}
 	return c, nil
 }
 

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.step.sm/crypto/pemutil"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/ra"
+)
+
+// The RA's acknowledgement signer: a key (encrypted like the CA keys) and a
+// certificate from the embedded CA, recorded like every certificate.
+func ackSignerPaths(a *app) (certPath, keyPath string) {
+	return filepath.Join(a.cfg.CADir, "ra-signer.crt"), filepath.Join(filepath.Dir(a.cfg.AuditKeyFile), "ra-signer.key")
+}
+
+// ensureAckSigner loads the signer, issuing a new one when there is none or
+// it expires within 30 days.
+func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
+	certPath, keyPath := ackSignerPaths(a)
+	if s, err := loadAckSigner(a, pass); err == nil && a.clk.Now().Add(30*24*time.Hour).Before(s.Chain[0].NotAfter) {
+		a.ra.SetAckSigner(*s)
+		return nil
+	}
+	orgs, err := a.store.ListOrganisations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 0 {
+		return errs.New(errs.BadConfig, "no organisation yet: run sello init")
+	}
+	pol, err := a.policies.Get(a.cfg.DefaultPolicy)
+	if err != nil {
+		return err
+	}
+	owner := orgs[0]
+	for _, o := range orgs {
+		if o.PolicyID == pol.ID {
+			owner = o
+			break
+		}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	if err != nil {
+		return err
+	}
+	iss, err := a.ra.IssueServiceCertificate(ctx, "system:init", owner.Code, "Acuses de recibo", "acuses@"+pol.Email.Domains[0],
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
+	if err != nil {
+		return err
+	}
+	blk, err := pemutil.Serialize(key, pemutil.WithPKCS8(true), pemutil.WithPassword(pass))
+	if err != nil {
+		return err
+	}
+	os.Remove(keyPath)
+	if err := writeSecret(keyPath, strings.TrimSpace(string(pem.EncodeToMemory(blk)))); err != nil {
+		return err
+	}
+	var chain []byte
+	for _, c := range append([]*x509.Certificate{iss.Cert}, iss.Chain...) {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	if err := os.WriteFile(certPath, chain, 0o644); err != nil {
+		return err
+	}
+	a.ra.SetAckSigner(ra.AckSigner{Key: key, Chain: append([]*x509.Certificate{iss.Cert}, iss.Chain...)})
+	return nil
+}
+
+func loadAckSigner(a *app, pass []byte) (*ra.AckSigner, error) {
+	certPath, keyPath := ackSignerPaths(a)
+	b, err := os.ReadFile(certPath)
+	if err != nil {
+		return nil, err
+	}
+	var chain []*x509.Certificate
+	for {
+		var blk *pem.Block
+		blk, b = pem.Decode(b)
+		if blk == nil {
+			break
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		chain = append(chain, c)
+	}
+	if len(chain) == 0 {
+		return nil, errs.New(errs.BadConfig, "%s holds no certificate", certPath)
+	}
+	k, err := pemutil.Read(keyPath, pemutil.WithPassword(pass))
+	if err != nil {
+		return nil, err
+	}
+	signer, ok := k.(crypto.Signer)
+	if !ok {
+		return nil, errs.New(errs.BadConfig, "%s is not a signing key", keyPath)
+	}
+	return &ra.AckSigner{Key: signer, Chain: chain}, nil
+}

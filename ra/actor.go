@@ -1,0 +1,88 @@
+package ra
+
+import (
+	"fmt"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/store"
+)
+
+// Actor is whoever asks the RA to do something. Every action is authorised
+// by role and organisation (RULES O2) and written to the audit log under
+// Actor.String().
+type Actor struct {
+	Kind    string // "agent" (agents, admins, auditors, HR clients), "applicant", "system", "cli"
+	AgentID int64
+	Role    string // store.RoleAdmin, RoleAgent, RoleAuditor, RoleHR (Kind "agent")
+	OrgID   int64  // the agent's organisation
+	Name    string // for system and cli actors: "appointment-monitor", "scheduler", an operator's login
+	// EnrollmentID is set for an applicant acting on their own request.
+	EnrollmentID int64
+}
+
+// Actor kinds.
+const (
+	ActorAgent     = "agent"
+	ActorApplicant = "applicant"
+	ActorSystem    = "system"
+	ActorCLI       = "cli"
+)
+
+// System returns the actor for an automatic job.
+func System(name string) Actor { return Actor{Kind: ActorSystem, Name: name} }
+
+// CLI returns the actor for an operator at the console (trusted like an admin).
+func CLI(user string) Actor { return Actor{Kind: ActorCLI, Name: user} }
+
+func (a Actor) String() string {
+	switch a.Kind {
+	case ActorAgent:
+		return fmt.Sprintf("%s:%d", a.Role, a.AgentID)
+	case ActorApplicant:
+		return fmt.Sprintf("applicant:enrollment:%d", a.EnrollmentID)
+	case ActorSystem:
+		return "system:" + a.Name
+	case ActorCLI:
+		return "cli:" + a.Name
+	}
+	return "unknown"
+}
+
+// privileged reports whether a is trusted across organisations to act.
+func (a Actor) privileged() bool {
+	return a.Kind == ActorSystem || a.Kind == ActorCLI || (a.Kind == ActorAgent && a.Role == store.RoleAdmin)
+}
+
+// CanRead reports whether a may see an organisation's records: auditors and
+// admins see everything, agents their own organisation's.
+func (a Actor) CanRead(orgID int64) bool {
+	if a.privileged() || (a.Kind == ActorAgent && a.Role == store.RoleAuditor) {
+		return true
+	}
+	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+}
+
+// CanAct reports whether a may change an organisation's records: agents of
+// that organisation, admins, the system and the console. Auditors never act.
+func (a Actor) CanAct(orgID int64) bool {
+	if a.privileged() {
+		return true
+	}
+	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+}
+
+// MustAct returns a Forbidden error unless a may act on orgID.
+func (a Actor) MustAct(orgID int64) error {
+	if !a.CanAct(orgID) {
+		return errs.New(errs.Forbidden, "%s may not act for organisation %d", a, orgID)
+	}
+	return nil
+}
+
+// MustRead returns a Forbidden error unless a may read orgID's records.
+func (a Actor) MustRead(orgID int64) error {
+	if !a.CanRead(orgID) {
+		return errs.New(errs.Forbidden, "%s may not see the records of organisation %d", a, orgID)
+	}
+	return nil
+}

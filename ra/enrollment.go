@@ -1,0 +1,324 @@
+package ra
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/store"
+)
+
+// Enrollment states (issue #4). Terminal: refused, not_presented, cancelled, accepted.
+const (
+	StateSubmitted         = "submitted"      // filed online, e-mail not yet verified
+	StateEmailVerified     = "email_verified" // waiting for an agent
+	StateInReview          = "in_review"      // an agent took it
+	StateDeficient         = "deficient"      // missing items notified; D1 clock running
+	StateApproved          = "approved"       // approved; credential pending (four-eyes or D5 hold)
+	StateCredentialIssued  = "credential_issued"
+	StateCertificateIssued = "certificate_issued"
+	StateAccepted          = "accepted" // signed acceptance form recorded
+	StateRefused           = "refused"
+	StateNotPresented      = "not_presented"
+	StateCancelled         = "cancelled"
+)
+
+// Channels a request arrives by.
+const (
+	ChannelOnline   = "online"
+	ChannelInPerson = "in_person"
+)
+
+// Folio kinds: each has its own gap-free series per organisation and year.
+const (
+	FolioRequest    = "SOL" // solicitud
+	FolioRevocation = "REV"
+	FolioSuspension = "SUS"
+	FolioLift       = "LEV" // levantamiento de suspensión
+	FolioExtinction = "EXT"
+)
+
+// EnrollmentData is the sealed part of an enrollment: what was presented and
+// what the agents confirmed.
+type EnrollmentData struct {
+	Title           string                     `json:"title"`
+	Lang            string                     `json:"lang"`
+	DNIIssueDate    string                     `json:"dniIssueDate,omitempty"`
+	IDDocument      *policies.IDDocument       `json:"idDocument,omitempty"`
+	Documents       map[string]time.Time       `json:"documents,omitempty"` // kind -> issue date
+	Biometrics      []string                   `json:"biometrics,omitempty"`
+	InPerson        bool                       `json:"inPerson"`
+	RequestForm     bool                       `json:"requestFormSigned"`
+	Agreement       bool                       `json:"agreementSigned"`
+	PaymentReceipt  string                     `json:"paymentReceipt,omitempty"`
+	RENAPO          bool                       `json:"renapoConfirmed"`
+	Appointment     *policies.AppointmentFacts `json:"appointment,omitempty"`
+	AppointmentAt   time.Time                  `json:"appointmentCheckedAt,omitempty"`
+	Decision        *policies.Decision         `json:"decision,omitempty"`
+	Deficiencies    []policies.Finding         `json:"deficiencies,omitempty"`
+	Refusal         []policies.Finding         `json:"refusal,omitempty"`
+	RefusalNote     string                     `json:"refusalNote,omitempty"`
+	CancelReason    string                     `json:"cancelReason,omitempty"`
+	EmailTokenHash  string                     `json:"emailTokenHash,omitempty"`
+	Confirmations   []Confirmation             `json:"confirmations,omitempty"`
+	CertificateSent time.Time                  `json:"certificateSentAt,omitempty"`
+}
+
+// Confirmation records who confirmed an in-person item and when.
+type Confirmation struct {
+	Item string    `json:"item"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// Request is an enrollment with its data decoded.
+type Request struct {
+	*store.Enrollment
+	Data   EnrollmentData
+	Person *store.Person
+}
+
+func decodeData(e *store.Enrollment) (EnrollmentData, error) {
+	var d EnrollmentData
+	if len(e.Data) == 0 {
+		return d, nil
+	}
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return d, errs.Wrap(errs.Internal, err, "enrollment %d data", e.ID)
+	}
+	return d, nil
+}
+
+func encodeData(e *store.Enrollment, d EnrollmentData) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "enrollment data")
+	}
+	e.Data = b
+	return nil
+}
+
+// FileRequest is a new request for a certificate.
+type FileRequest struct {
+	OrgCode string
+	Reason  string // a request reason of the organisation's policy
+	Person  store.PersonData
+	Title   string // the position as the applicant states it
+	Lang    string // "es" (default) or "en"
+	Place   string // where it was filed (for the acknowledgement)
+}
+
+// Filing is what a filer gets back: the folio and the signed acknowledgement.
+type Filing struct {
+	Request *Request
+	Ack     *Acknowledgement
+	// EmailToken is the one-time e-mail verification token of an online
+	// filing. It is only ever sent to the institutional address; callers
+	// must not show it to the filer.
+	EmailToken string
+}
+
+// FileOnline registers a request made online by an applicant (RULES R9: the
+// e-mail is verified before an agent sees it).
+func (r *RA) FileOnline(ctx context.Context, req FileRequest) (*Filing, error) {
+	return r.file(ctx, Actor{Kind: ActorApplicant}, req, ChannelOnline)
+}
+
+// FileInPerson registers a request an agent opens with the applicant present.
+func (r *RA) FileInPerson(ctx context.Context, actor Actor, req FileRequest) (*Filing, error) {
+	if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
+		return nil, errs.New(errs.Forbidden, "only an agent opens a request in person")
+	}
+	return r.file(ctx, actor, req, ChannelInPerson)
+}
+
+func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel string) (*Filing, error) {
+	org, pol, err := r.orgPolicy(ctx, req.OrgCode)
+	if err != nil {
+		return nil, r.refuse(ctx, actor, "enrollment.file", "org:"+req.OrgCode, err)
+	}
+	if org.Status != store.OrgAccredited {
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
+			errs.New(errs.Forbidden, "organisation %s is %s and takes no requests", org.Code, org.Status))
+	}
+	if channel == ChannelInPerson {
+		if err := actor.MustAct(org.ID); err != nil {
+			return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
+		}
+	}
+	if _, ok := pol.Reason(req.Reason); !ok {
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
+			errs.New(errs.Malformed, "request reason %q is not offered by policy %s", req.Reason, pol.ID))
+	}
+	d := req.Person
+	if strings.TrimSpace(d.GivenNames) == "" || strings.TrimSpace(d.FirstSurname) == "" || strings.TrimSpace(d.Email) == "" {
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
+			errs.New(errs.Malformed, "given names, first surname and institutional e-mail are required"))
+	}
+	// Identifiers are normalised here; whether they are valid is for the
+	// policy engine to say, with its rule ids (a refusal states its grounds).
+	d.CURP, d.RFC, d.DNI = strings.ToUpper(strings.TrimSpace(d.CURP)), strings.ToUpper(strings.TrimSpace(d.RFC)), strings.TrimSpace(d.DNI)
+	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
+	lang := req.Lang
+	if lang != "en" {
+		lang = "es"
+	}
+	filedAt := r.clk.Now()
+	received := pol.Calendar().ReceptionTime(filedAt) // RULES D4
+	data := EnrollmentData{Title: strings.TrimSpace(req.Title), Lang: lang}
+	var token string
+	if channel == ChannelOnline {
+		token = randomToken(24)
+		data.EmailTokenHash = hashSecret(token)
+	}
+	state := StateSubmitted
+	if channel == ChannelInPerson {
+		state = StateInReview
+	}
+	out := &Filing{EmailToken: token}
+	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		person, err := r.findOrCreatePerson(ctx, tx, pol, d)
+		if err != nil {
+			return err
+		}
+		folio, err := r.nextFolio(ctx, tx, org, FolioRequest, received)
+		if err != nil {
+			return err
+		}
+		e := &store.Enrollment{OrgID: org.ID, PersonID: store.NullInt(person.ID), Folio: folio, State: state,
+			Reason: req.Reason, PolicyID: pol.ID, Channel: channel, FiledAt: store.NullTime(filedAt), ReceivedAt: store.NullTime(received)}
+		if channel == ChannelInPerson && actor.Kind == ActorAgent {
+			e.AssignedAgentID = store.NullInt(actor.AgentID)
+		}
+		// RULES D2: a refusal is due within its term from the request.
+		e.RefusalDueAt = store.NullTime(pol.Calendar().Deadline(received, pol.Deadlines.RefusalNoticeDays))
+		if err := encodeData(e, data); err != nil {
+			return err
+		}
+		if err := tx.CreateEnrollment(ctx, e); err != nil {
+			return err
+		}
+		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "enrollment.file", Object: enrollmentObject(e),
+			Outcome: store.OutcomeOK, Details: map[string]any{"folio": folio, "channel": channel, "reason": req.Reason,
+				"org": org.Code, "receivedAt": received.Format(time.RFC3339)}}); err != nil {
+			return err
+		}
+		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "enrollment.request",
+			enrollmentID: e.ID, filedAt: filedAt, receivedAt: received, filer: person, place: req.Place})
+		if err != nil {
+			return err
+		}
+		out.Ack = ack
+		out.Request = &Request{Enrollment: e, Data: data, Person: person}
+		msgs := []mail{{template: "acknowledgement", key: "ack:" + folio}}
+		if channel == ChannelOnline {
+			msgs = append(msgs, mail{template: "email_verification", key: "verify:" + folio,
+				data: map[string]any{"Token": token, "VerifyURL": r.publicURL + "/solicitud/verificar?folio=" + folio + "&token=" + token}})
+		}
+		return r.notify(ctx, tx, out.Request, ack, msgs...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// VerifyEmail confirms an online request's e-mail address with the token
+// sent to it (RULES R9).
+func (r *RA) VerifyEmail(ctx context.Context, folio, token string) (*Request, error) {
+	e, err := r.store.EnrollmentByFolio(ctx, folio)
+	if err != nil {
+		return nil, err
+	}
+	return r.transition(ctx, Actor{Kind: ActorApplicant, EnrollmentID: e.ID}, e.ID, "enrollment.verify_email",
+		[]string{StateSubmitted}, func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+			if req.Data.EmailTokenHash == "" || subtle.ConstantTimeCompare([]byte(hashSecret(token)), []byte(req.Data.EmailTokenHash)) != 1 {
+				return errs.New(errs.Unauthorized, "the e-mail verification code is not valid")
+			}
+			req.Data.EmailTokenHash = ""
+			req.EmailVerifiedAt = store.NullTime(r.clk.Now())
+			req.State = StateEmailVerified
+			return nil
+		})
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret hashes a high-entropy secret (tokens, EST passwords). They are
+// random and long, so a fast hash is enough; only the hash is stored.
+func hashSecret(s string) string {
+	sum := sha256.Sum256([]byte("sello/secret/v1\x00" + s))
+	return hex.EncodeToString(sum[:])
+}
+
+func enrollmentObject(e *store.Enrollment) string { return fmt.Sprintf("enrollment:%d", e.ID) }
+
+func (r *RA) orgPolicy(ctx context.Context, code string) (*store.Organisation, *policies.Policy, error) {
+	org, err := r.store.OrganisationByCode(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := r.policies.Get(org.PolicyID)
+	if err != nil {
+		return nil, nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
+	}
+	return org, pol, nil
+}
+
+// refuse audits a refused action and returns err.
+func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err error) error {
+	outcome := store.OutcomeRefused
+	if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
+		outcome = store.OutcomeFailed
+	}
+	if aerr := r.store.Audit(ctx, store.Event{Actor: actor.String(), Action: action, Object: object, Outcome: outcome,
+		Details: map[string]any{"error": string(errs.TypeOf(err)), "detail": detailOf(err)}}); aerr != nil {
+		r.log.Error("audit of a refusal failed", "action", action, "err", aerr)
+	}
+	return err
+}
+
+func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisation, kind string, at time.Time) (string, error) {
+	year := at.Year()
+	n, err := tx.NextFolio(ctx, org.ID, year, kind)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%s-%d-%06d", org.Code, kind, year, n), nil
+}
+
+// findOrCreatePerson reuses the person known by the policy's identifier, or
+// records a new one.
+func (r *RA) findOrCreatePerson(ctx context.Context, tx *store.Tx, pol *policies.Policy, d store.PersonData) (*store.Person, error) {
+	kind := pol.IdentifierKind()
+	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
+	if id != "" {
+		found, err := r.store.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) > 0 {
+			return found[0], nil
+		}
+	}
+	p := &store.Person{Data: d}
+	if err := tx.CreatePerson(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

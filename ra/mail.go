@@ -1,0 +1,78 @@
+package ra
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/ra/notify"
+	"github.com/sello-pki/sello/store"
+)
+
+// mail is one e-mail to the request's holder, written to the outbox in the
+// caller's transaction (never sent from a request handler).
+type mail struct {
+	template string
+	key      string // idempotency key
+	data     map[string]any
+}
+
+// notify enqueues mails to the person of req. Common data (name, folio,
+// time zone, links) is filled here; each template receives only the keys it
+// declares, so a secret meant for one message cannot leak into another.
+func (r *RA) notify(ctx context.Context, tx *store.Tx, req *Request, ack *Acknowledgement, mails ...mail) error {
+	if req == nil || req.Person == nil || req.Person.Data.Email == "" {
+		return nil
+	}
+	tz := "America/Mexico_City"
+	if pol, err := r.policies.Get(req.PolicyID); err == nil && pol.CalendarSpec.Timezone != "" {
+		tz = pol.CalendarSpec.Timezone
+	}
+	legal := ""
+	if pol, err := r.policies.Get(req.PolicyID); err == nil {
+		legal = strings.Join(pol.Sources, "; ")
+	}
+	now := r.clk.Now()
+	for _, m := range mails {
+		full := map[string]any{
+			"Name": req.Person.Data.FullName(), "Folio": req.Folio, "TZ": tz, "LegalBasis": legal, "Date": now,
+			"Link": r.publicURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
+		}
+		if ack != nil {
+			full["ReceivedAt"] = ack.Ack.ReceivedAt
+			full["Link"] = ack.Ack.VerifyURL
+		}
+		for k, v := range m.data {
+			full[k] = v
+		}
+		switch m.template {
+		case notify.TemplateEmailVerification:
+			full["Link"], full["Code"] = m.data["VerifyURL"], m.data["Token"]
+		case notify.TemplateDeficiencyNotice:
+			full["Days"] = deficiencyDays(r, req)
+		case notify.TemplateRefusal:
+			full["Reasons"] = m.data["Items"]
+		case notify.TemplateNotPresented:
+			full["Date"] = now
+		case notify.TemplateAcknowledgement:
+			if ack == nil {
+				continue
+			}
+		}
+		data := map[string]any{"TZ": tz}
+		for _, k := range notify.TemplateKeys(m.template) {
+			data[k] = full[k]
+		}
+		if err := notify.Enqueue(ctx, tx, m.key, notify.Message{Template: m.template, Lang: req.Data.Lang, To: req.Person.Data.Email, Data: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deficiencyDays(r *RA, req *Request) int {
+	if pol, err := r.policies.Get(req.PolicyID); err == nil {
+		return pol.Deadlines.DeficiencyDays
+	}
+	return 3
+}

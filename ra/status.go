@@ -1,0 +1,299 @@
+package ra
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/store"
+)
+
+// Jobs written with every status change, for the status services and the
+// registry publishers (their workers live in ocsp/, crl/ and ldap/).
+const (
+	JobCRLRegenerate = "crl.regenerate"
+	JobCARevoke      = "ca.revoke" // tell a remote CA backend (step-ca, cfssl)
+)
+
+// Status change kinds.
+const (
+	ChangeSuspend    = "suspend"
+	ChangeLift       = "lift"
+	ChangeRevoke     = "revoke"
+	ChangeExtinguish = "extinguish"
+)
+
+// Requesters of a status change (RULES S4).
+const (
+	ByHolder         = "holder"
+	BySuperior       = "superior"
+	ByRepresentative = "representative"
+	ByAgent          = "agent"
+	BySystem         = "system"
+)
+
+// StatusInput asks to suspend, lift, revoke or extinguish a certificate.
+type StatusInput struct {
+	CertificateID int64
+	Kind          string // ChangeSuspend, ChangeLift, ChangeRevoke, ChangeExtinguish
+	ReasonID      string // from the policy's catalogue (lift: optional)
+	// Identifier is the holder's CURP (or the policy's identifier), which must
+	// match the certificate (RULES S4: agents revoke giving CURP and reason).
+	Identifier string
+	Requester  string
+	Statement  string
+	// Defer files the request for another agent to decide (RULES O3
+	// "revocation requests") instead of applying it now.
+	Defer bool
+}
+
+// StatusResult is what a status change produced.
+type StatusResult struct {
+	Request *store.StatusRequest
+	Change  *store.StatusChange // nil when deferred
+	Ack     *Acknowledgement
+}
+
+var changeFrom = map[string][]string{
+	ChangeSuspend:    {store.CertValid},
+	ChangeLift:       {store.CertSuspended},
+	ChangeRevoke:     {store.CertValid, store.CertSuspended},
+	ChangeExtinguish: {store.CertValid, store.CertSuspended},
+}
+
+var folioKind = map[string]string{ChangeSuspend: FolioSuspension, ChangeLift: FolioLift, ChangeRevoke: FolioRevocation, ChangeExtinguish: FolioExtinction}
+
+// ChangeStatus files and (unless deferred) applies a status change with the
+// exact time, its reason, an acknowledgement and the publication jobs, in
+// one transaction (RULES S1-S6).
+func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*StatusResult, error) {
+	out := &StatusResult{}
+	obj := fmt.Sprintf("cert:%d", in.CertificateID)
+	err := r.store.InTx(ctx, func(tx *store.Tx) error {
+		cert, pol, org, reason, err := r.checkStatusInput(ctx, tx, actor, in)
+		if err != nil {
+			return err
+		}
+		now := r.clk.Now()
+		folio, err := r.nextFolio(ctx, tx, org, folioKind[in.Kind], now)
+		if err != nil {
+			return err
+		}
+		sr := &store.StatusRequest{CertificateID: cert.ID, OrgID: org.ID, Kind: map[string]string{ChangeExtinguish: ChangeRevoke}[in.Kind],
+			ReasonID: in.ReasonID, Requester: in.Requester, Statement: strings.TrimSpace(in.Statement), Folio: folio, State: "pending", ReceivedAt: now}
+		if sr.Kind == "" {
+			sr.Kind = in.Kind
+		}
+		if err := tx.CreateStatusRequest(ctx, sr); err != nil {
+			return err
+		}
+		out.Request = sr
+		if !in.Defer {
+			ch, err := r.applyStatus(ctx, tx, actor, cert, pol, in.Kind, reason, folio, now)
+			if err != nil {
+				return err
+			}
+			if err := tx.DecideStatusRequest(ctx, sr.ID, "done", actor.String()); err != nil {
+				return err
+			}
+			sr.State = "done"
+			out.Change = ch
+		}
+		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "cert." + in.Kind + map[bool]string{true: ".request", false: ""}[in.Defer],
+			Object: obj, Outcome: store.OutcomeOK, Details: map[string]any{"folio": folio, "reason": in.ReasonID, "requester": in.Requester,
+				"serial": cert.Serial, "at": now.Format(time.RFC3339Nano)}}); err != nil {
+			return err
+		}
+		var person *store.Person
+		if cert.PersonID.Valid {
+			if person, err = r.store.Person(ctx, cert.PersonID.Int64); err != nil {
+				return err
+			}
+		}
+		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "status." + in.Kind,
+			certificateID: cert.ID, filedAt: now, receivedAt: now, filer: person})
+		if err != nil {
+			return err
+		}
+		out.Ack = ack
+		return nil
+	})
+	if err != nil {
+		return nil, r.refuse(ctx, actor, "cert."+in.Kind, obj, err)
+	}
+	return out, nil
+}
+
+// DecideStatusRequest applies (approve) or refuses a deferred request.
+func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int64, approve bool) (*store.StatusChange, error) {
+	var out *store.StatusChange
+	obj := fmt.Sprintf("status-request:%d", requestID)
+	err := r.store.InTx(ctx, func(tx *store.Tx) error {
+		sr, err := r.store.StatusRequest(ctx, requestID)
+		if err != nil {
+			return err
+		}
+		if err := actor.MustAct(sr.OrgID); err != nil {
+			return err
+		}
+		if sr.State != "pending" {
+			return errs.New(errs.WrongState, "request %s is %s", sr.Folio, sr.State)
+		}
+		if !approve {
+			return tx.DecideStatusRequest(ctx, sr.ID, "refused", actor.String())
+		}
+		cert, err := tx.LockCertificate(ctx, sr.CertificateID)
+		if err != nil {
+			return err
+		}
+		pol, err := r.policies.Get(cert.PolicyID.String)
+		if err != nil {
+			return errs.Wrap(errs.BadConfig, err, "policy")
+		}
+		kind := sr.Kind
+		reason, group, ok := pol.StatusReason(sr.ReasonID)
+		if ok && group == "extinction" {
+			kind = ChangeExtinguish
+		}
+		if kind != ChangeLift && !ok {
+			return errs.New(errs.Malformed, "reason %q is no longer in the catalogue", sr.ReasonID)
+		}
+		if out, err = r.applyStatus(ctx, tx, actor, cert, pol, kind, reason, sr.Folio, r.clk.Now()); err != nil {
+			return err
+		}
+		return tx.DecideStatusRequest(ctx, sr.ID, "done", actor.String())
+	})
+	if err != nil {
+		return nil, r.refuse(ctx, actor, "status-request.decide", obj, err)
+	}
+	if err := r.store.Audit(ctx, store.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: store.OutcomeOK,
+		Details: map[string]any{"approve": approve}}); err != nil {
+		r.log.Error("audit", "err", err)
+	}
+	return out, nil
+}
+
+func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in StatusInput) (*store.Certificate, *policies.Policy, *store.Organisation, policies.StatusReason, error) {
+	var none policies.StatusReason
+	cert, err := tx.LockCertificate(ctx, in.CertificateID)
+	if err != nil {
+		return nil, nil, nil, none, err
+	}
+	if !cert.OrgID.Valid {
+		return nil, nil, nil, none, errs.New(errs.Malformed, "certificate %s belongs to no organisation", cert.Serial)
+	}
+	if err := actor.MustAct(cert.OrgID.Int64); err != nil {
+		return nil, nil, nil, none, err
+	}
+	org, err := r.store.Organisation(ctx, cert.OrgID.Int64)
+	if err != nil {
+		return nil, nil, nil, none, err
+	}
+	pol, err := r.policies.Get(cert.PolicyID.String)
+	if err != nil {
+		return nil, nil, nil, none, errs.Wrap(errs.BadConfig, err, "certificate %s has no loaded policy", cert.Serial)
+	}
+	from, ok := changeFrom[in.Kind]
+	if !ok {
+		return nil, nil, nil, none, errs.New(errs.Malformed, "unknown status change %q (suspend, lift, revoke, extinguish)", in.Kind)
+	}
+	switch in.Requester {
+	case ByHolder, BySuperior, ByRepresentative, ByAgent, BySystem:
+	default:
+		return nil, nil, nil, none, errs.New(errs.Malformed, "unknown requester %q (holder, superior, representative, agent)", in.Requester)
+	}
+	if in.Requester == ByRepresentative && !strings.Contains(strings.ToLower(in.Statement), "poder") {
+		return nil, nil, nil, none, errs.New(errs.Malformed, "a representative's request must cite the power of attorney (poder) in the statement (RULES S4)")
+	}
+	reason, group, found := pol.StatusReason(in.ReasonID)
+	want := map[string]string{ChangeSuspend: "suspension", ChangeRevoke: "revocation", ChangeExtinguish: "extinction"}[in.Kind]
+	switch {
+	case in.Kind == ChangeLift:
+	case !found:
+		return nil, nil, nil, none, errs.New(errs.Malformed, "reason %q is not in the %s catalogue of policy %s", in.ReasonID, want, pol.ID)
+	case group != want:
+		return nil, nil, nil, none, errs.New(errs.Malformed, "reason %q is a %s reason, not a %s reason", in.ReasonID, group, want)
+	}
+	if in.Requester == ByHolder && !reason.HolderMay && in.Kind != ChangeLift && found {
+		return nil, nil, nil, none, errs.New(errs.Forbidden, "the holder cannot ask for %q", in.ReasonID)
+	}
+	if !slices.Contains(from, cert.Status) {
+		return nil, nil, nil, none, errs.New(errs.WrongState, "certificate %s is %s; %s needs it %s", cert.Serial, cert.Status, in.Kind, strings.Join(from, " or "))
+	}
+	if actor.Kind != ActorSystem {
+		if err := r.matchHolder(ctx, cert, pol, in.Identifier); err != nil {
+			return nil, nil, nil, none, err
+		}
+	}
+	return cert, pol, org, reason, nil
+}
+
+// matchHolder checks the identifier given against the certificate's holder.
+func (r *RA) matchHolder(ctx context.Context, cert *store.Certificate, pol *policies.Policy, given string) error {
+	if !cert.PersonID.Valid {
+		return errs.New(errs.Malformed, "certificate %s has no holder on record", cert.Serial)
+	}
+	p, err := r.store.Person(ctx, cert.PersonID.Int64)
+	if err != nil {
+		return err
+	}
+	kind := pol.IdentifierKind()
+	want := map[string]string{"CURP": p.Data.CURP, "RFC": p.Data.RFC, "DNI": p.Data.DNI}[kind]
+	if given = strings.ToUpper(strings.TrimSpace(given)); given == "" || given != strings.ToUpper(want) {
+		return errs.New(errs.Malformed, "the %s given does not match the holder of certificate %s", kind, cert.Serial)
+	}
+	return nil
+}
+
+// applyStatus changes the status, records it with the exact time and writes
+// the publication and notification jobs.
+func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *store.Certificate, pol *policies.Policy,
+	kind string, reason policies.StatusReason, folio string, now time.Time) (*store.StatusChange, error) {
+	code := policies.CRLReasons[reason.RFC5280]
+	text := reason.ES
+	if kind == ChangeLift {
+		code, text = 8, "Levantamiento de la suspensión" // removeFromCRL
+	}
+	var until time.Time
+	if kind == ChangeSuspend {
+		until = pol.Calendar().AddBusinessDays(now, reason.InvestDays)
+	}
+	ch := store.StatusChange{Kind: kind, ReasonCode: code, ReasonID: reason.ID, Reason: text, Actor: actor.String(),
+		Folio: sql.NullString{String: folio, Valid: folio != ""}, At: now}
+	if err := tx.SetCertificateStatus(ctx, cert.ID, ch, until); err != nil {
+		return nil, err
+	}
+	obj := "cert:" + cert.IssuerID + "/" + cert.Serial
+	payload, _ := json.Marshal(map[string]any{"issuer": cert.IssuerID, "serial": cert.Serial, "event": kind, "reasonCode": code,
+		"at": now.Format(time.RFC3339Nano)})
+	key := fmt.Sprintf("%s:%s:%d", obj, kind, now.UnixNano())
+	kinds := []string{JobOCSPRefresh, JobCRLRegenerate, JobLDAPPublish}
+	if kind == ChangeRevoke {
+		kinds = append(kinds, JobCARevoke)
+	}
+	for _, k := range kinds {
+		if _, err := tx.Enqueue(ctx, k, k+":"+key, payload); err != nil {
+			return nil, err
+		}
+	}
+	if cert.PersonID.Valid {
+		person, err := r.store.Person(ctx, cert.PersonID.Int64)
+		if err != nil {
+			return nil, err
+		}
+		tmpl := map[string]string{ChangeSuspend: "suspension", ChangeLift: "lift", ChangeRevoke: "revocation", ChangeExtinguish: "revocation"}[kind]
+		req := &Request{Enrollment: &store.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio}, Data: EnrollmentData{Lang: "es"}, Person: person}
+		if err := r.notify(ctx, tx, req, nil, mail{template: tmpl, key: "status:" + key,
+			data: map[string]any{"Serial": cert.Serial, "Reason": text, "At": now, "Until": until}}); err != nil {
+			return nil, err
+		}
+	}
+	ch.CertificateID = cert.ID
+	return &ch, nil
+}

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+)
+
+// Credential is a one-time enrolment credential: an EST password or an ACME
+// external account binding key. Only a hash of the secret is stored.
+type Credential struct {
+	ID           int64      `db:"id"`
+	EnrollmentID int64      `db:"enrollment_id"`
+	Kind         string     `db:"kind"`
+	KeyID        string     `db:"key_id"`
+	SecretHash   string     `db:"secret_hash"`
+	ExpiresAt    time.Time  `db:"expires_at"`
+	UsedAt       *time.Time `db:"used_at"`
+	RevokedAt    *time.Time `db:"revoked_at"`
+	CreatedAt    time.Time  `db:"created_at"`
+}
+
+const credCols = "id, enrollment_id, kind, key_id, secret_hash, expires_at, used_at, revoked_at, created_at"
+
+// CreateCredential inserts c.
+func (tx *Tx) CreateCredential(ctx context.Context, c *Credential) error {
+	c.CreatedAt = tx.s.Now()
+	c.ExpiresAt = dbTime(c.ExpiresAt)
+	id, err := tx.insert(ctx, `INSERT INTO credentials (enrollment_id, kind, key_id, secret_hash, expires_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, c.EnrollmentID, c.Kind, c.KeyID, c.SecretHash, c.ExpiresAt, c.CreatedAt)
+	if err != nil {
+		return dbErr(err, "credential")
+	}
+	c.ID = id
+	return nil
+}
+
+// RevokeCredentials withdraws an enrollment's unused credentials (on a
+// resend, a cancellation or once one of them is used).
+func (tx *Tx) RevokeCredentials(ctx context.Context, enrollmentID int64) error {
+	_, err := tx.exec(ctx, "UPDATE credentials SET revoked_at = ? WHERE enrollment_id = ? AND used_at IS NULL AND revoked_at IS NULL",
+		tx.s.Now(), enrollmentID)
+	return dbErr(err, "credentials")
+}
+
+// LockCredential reads a credential by key id for update.
+func (tx *Tx) LockCredential(ctx context.Context, keyID string) (*Credential, error) {
+	q := "SELECT " + credCols + " FROM credentials WHERE key_id = ?"
+	if tx.s.dialect == Postgres {
+		q += " FOR UPDATE"
+	}
+	var c Credential
+	if err := tx.get(ctx, &c, q, keyID); err != nil {
+		if errs.Has(dbErr(err, ""), errs.NotFound) {
+			return nil, errs.New(errs.Unauthorized, "unknown or invalid enrolment credential")
+		}
+		return nil, dbErr(err, "credential")
+	}
+	return &c, nil
+}
+
+// UseCredential marks a credential used (once).
+func (tx *Tx) UseCredential(ctx context.Context, id int64) error {
+	res, err := tx.exec(ctx, "UPDATE credentials SET used_at = ? WHERE id = ? AND used_at IS NULL", tx.s.Now(), id)
+	if err != nil {
+		return dbErr(err, "credential")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.Unauthorized, "the enrolment credential was already used")
+	}
+	return nil
+}
+
+// CredentialsOf lists an enrollment's credentials.
+func (s *Store) CredentialsOf(ctx context.Context, enrollmentID int64) ([]Credential, error) {
+	var out []Credential
+	if err := s.sel(ctx, &out, "SELECT "+credCols+" FROM credentials WHERE enrollment_id = ? ORDER BY id", enrollmentID); err != nil {
+		return nil, dbErr(err, "credentials")
+	}
+	return out, nil
+}

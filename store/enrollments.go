@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+)
+
+// Enrollment is a request for a certificate and where it stands. The
+// request's own details (ID document seen, confirmations, appointment
+// snapshot…) are in Data, sealed at rest; the RA owns their format.
+type Enrollment struct {
+	ID                 int64         `db:"id"`
+	OrgID              int64         `db:"org_id"`
+	PersonID           sql.NullInt64 `db:"person_id"`
+	Folio              string        `db:"folio"`
+	State              string        `db:"state"`
+	Reason             string        `db:"reason"`
+	PolicyID           string        `db:"policy_id"`
+	Channel            string        `db:"channel"`
+	Data               []byte        `db:"data"` // plaintext in memory; sealed in the database
+	FiledAt            sql.NullTime  `db:"filed_at"`
+	ReceivedAt         sql.NullTime  `db:"received_at"`
+	EmailVerifiedAt    sql.NullTime  `db:"email_verified_at"`
+	AssignedAgentID    sql.NullInt64 `db:"assigned_agent_id"`
+	DeficiencyDeadline sql.NullTime  `db:"deficiency_deadline"`
+	RefusalDueAt       sql.NullTime  `db:"refusal_due_at"`
+	RefusalFlaggedAt   sql.NullTime  `db:"refusal_flagged_at"`
+	HoldUntil          sql.NullTime  `db:"hold_until"`
+	ApprovedBy         sql.NullInt64 `db:"approved_by"`
+	SecondApprovedBy   sql.NullInt64 `db:"second_approved_by"`
+	ApprovedAt         sql.NullTime  `db:"approved_at"`
+	NotAfter           sql.NullTime  `db:"not_after"`
+	CertificateID      sql.NullInt64 `db:"certificate_id"`
+	RenewsCertificate  sql.NullInt64 `db:"renews_certificate_id"`
+	ClosedAt           sql.NullTime  `db:"closed_at"`
+	Version            int64         `db:"version"`
+	CreatedAt          time.Time     `db:"created_at"`
+	UpdatedAt          time.Time     `db:"updated_at"`
+}
+
+const enrollmentCols = `id, org_id, person_id, folio, state, reason, policy_id, channel, data, filed_at, received_at,
+	email_verified_at, assigned_agent_id, deficiency_deadline, refusal_due_at, refusal_flagged_at, hold_until, approved_by,
+	second_approved_by, approved_at, not_after, certificate_id, renews_certificate_id, closed_at, version, created_at, updated_at`
+
+var enrollmentAAD = []byte("sello/enrollments.data")
+
+func (s *Store) sealData(plain []byte) ([]byte, error) {
+	box, err := s.sealer()
+	if err != nil {
+		return nil, err
+	}
+	return box.Seal(plain, enrollmentAAD), nil
+}
+
+func (s *Store) openEnrollment(e *Enrollment) error {
+	if len(e.Data) == 0 {
+		return nil
+	}
+	box, err := s.sealer()
+	if err != nil {
+		return err
+	}
+	plain, err := box.Open(e.Data, enrollmentAAD)
+	if err != nil {
+		return errs.Wrap(errs.Internal, err, "enrollment %d: sealed data cannot be opened", e.ID)
+	}
+	e.Data = plain
+	return nil
+}
+
+// NullTime wraps t; the zero time is NULL.
+func NullTime(t time.Time) sql.NullTime {
+	if t.IsZero() {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: dbTime(t), Valid: true}
+}
+
+// NullInt wraps n; zero is NULL.
+func NullInt(n int64) sql.NullInt64 { return sql.NullInt64{Int64: n, Valid: n != 0} }
+
+// CreateEnrollment inserts e (its Data sealed) and sets ID, times and version.
+func (tx *Tx) CreateEnrollment(ctx context.Context, e *Enrollment) error {
+	sealed, err := tx.s.sealData(e.Data)
+	if err != nil {
+		return err
+	}
+	now := tx.s.Now()
+	e.CreatedAt, e.UpdatedAt, e.Version = now, now, 1
+	var folio any
+	if e.Folio != "" {
+		folio = e.Folio
+	}
+	id, err := tx.insert(ctx, `INSERT INTO enrollments (org_id, person_id, folio, state, reason, policy_id, channel, data, filed_at,
+		received_at, email_verified_at, assigned_agent_id, refusal_due_at, renews_certificate_id, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.OrgID, e.PersonID, folio, e.State, e.Reason, e.PolicyID, e.Channel,
+		sealed, e.FiledAt, e.ReceivedAt, e.EmailVerifiedAt, e.AssignedAgentID, e.RefusalDueAt, e.RenewsCertificate, e.Version, now, now)
+	if err != nil {
+		return dbErr(err, "enrollment")
+	}
+	e.ID = id
+	return nil
+}
+
+// LockEnrollment reads an enrollment for update: the row stays locked until
+// the transaction ends (PostgreSQL FOR UPDATE; SQLite transactions are
+// exclusive writers).
+func (tx *Tx) LockEnrollment(ctx context.Context, id int64) (*Enrollment, error) {
+	q := "SELECT " + enrollmentCols + " FROM enrollments WHERE id = ?"
+	if tx.s.dialect == Postgres {
+		q += " FOR UPDATE"
+	}
+	var e Enrollment
+	if err := tx.get(ctx, &e, q, id); err != nil {
+		return nil, notFoundOr(err, "enrollment %d", id)
+	}
+	return &e, tx.s.openEnrollment(&e)
+}
+
+// UpdateEnrollment writes every mutable column of e, checking e.Version
+// (optimistic concurrency) and incrementing it.
+func (tx *Tx) UpdateEnrollment(ctx context.Context, e *Enrollment) error {
+	sealed, err := tx.s.sealData(e.Data)
+	if err != nil {
+		return err
+	}
+	var folio any
+	if e.Folio != "" {
+		folio = e.Folio
+	}
+	now := tx.s.Now()
+	res, err := tx.exec(ctx, `UPDATE enrollments SET person_id = ?, folio = ?, state = ?, reason = ?, data = ?, filed_at = ?,
+		received_at = ?, email_verified_at = ?, assigned_agent_id = ?, deficiency_deadline = ?, refusal_due_at = ?,
+		refusal_flagged_at = ?, hold_until = ?, approved_by = ?, second_approved_by = ?, approved_at = ?, not_after = ?,
+		certificate_id = ?, closed_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		e.PersonID, folio, e.State, e.Reason, sealed, e.FiledAt, e.ReceivedAt, e.EmailVerifiedAt, e.AssignedAgentID,
+		e.DeficiencyDeadline, e.RefusalDueAt, e.RefusalFlaggedAt, e.HoldUntil, e.ApprovedBy, e.SecondApprovedBy,
+		e.ApprovedAt, e.NotAfter, e.CertificateID, e.ClosedAt, now, e.ID, e.Version)
+	if err != nil {
+		return dbErr(err, "enrollment")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.Conflict, "enrollment %d was changed by someone else; reload and try again", e.ID)
+	}
+	e.Version++
+	e.UpdatedAt = now
+	return nil
+}
+
+// Enrollment returns an enrollment, its data unsealed.
+func (s *Store) Enrollment(ctx context.Context, id int64) (*Enrollment, error) {
+	var e Enrollment
+	if err := s.get(ctx, &e, "SELECT "+enrollmentCols+" FROM enrollments WHERE id = ?", id); err != nil {
+		return nil, notFoundOr(err, "enrollment %d", id)
+	}
+	return &e, s.openEnrollment(&e)
+}
+
+// EnrollmentByFolio returns an enrollment by its folio.
+func (s *Store) EnrollmentByFolio(ctx context.Context, folio string) (*Enrollment, error) {
+	var e Enrollment
+	if err := s.get(ctx, &e, "SELECT "+enrollmentCols+" FROM enrollments WHERE folio = ?", folio); err != nil {
+		return nil, notFoundOr(err, "folio %q", folio)
+	}
+	return &e, s.openEnrollment(&e)
+}
+
+// EnrollmentFilter selects enrollments for listings and searches.
+type EnrollmentFilter struct {
+	OrgID     int64    // 0: all organisations
+	States    []string // empty: all
+	AgentID   int64    // assigned to or approved by this agent
+	PersonIDs []int64  // found by name or identifier
+	Limit     int
+}
+
+// ListEnrollments returns enrollments matching f, newest first.
+func (s *Store) ListEnrollments(ctx context.Context, f EnrollmentFilter) ([]Enrollment, error) {
+	q := "SELECT " + enrollmentCols + " FROM enrollments WHERE 1 = 1"
+	var args []any
+	if f.OrgID != 0 {
+		q += " AND org_id = ?"
+		args = append(args, f.OrgID)
+	}
+	if len(f.States) > 0 {
+		q += " AND state IN (?" + repeat(", ?", len(f.States)-1) + ")"
+		for _, st := range f.States {
+			args = append(args, st)
+		}
+	}
+	if f.AgentID != 0 {
+		q += " AND (assigned_agent_id = ? OR approved_by = ?)"
+		args = append(args, f.AgentID, f.AgentID)
+	}
+	if f.PersonIDs != nil {
+		if len(f.PersonIDs) == 0 {
+			return nil, nil
+		}
+		q += " AND person_id IN (?" + repeat(", ?", len(f.PersonIDs)-1) + ")"
+		for _, id := range f.PersonIDs {
+			args = append(args, id)
+		}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	q += fmt.Sprintf(" ORDER BY id DESC LIMIT %d", limit)
+	var out []Enrollment
+	if err := s.sel(ctx, &out, q, args...); err != nil {
+		return nil, dbErr(err, "enrollments")
+	}
+	for i := range out {
+		if err := s.openEnrollment(&out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// DueEnrollments returns the ids of enrollments in state whose column
+// (deficiency_deadline, refusal_due_at or hold_until) is at or before now.
+func (s *Store) DueEnrollments(ctx context.Context, state, column string, now time.Time) ([]int64, error) {
+	switch column {
+	case "deficiency_deadline", "refusal_due_at", "hold_until":
+	default:
+		return nil, errs.New(errs.Internal, "no deadline column %q", column)
+	}
+	q := "SELECT id FROM enrollments WHERE state = ? AND " + column + " IS NOT NULL AND " + column + " <= ?"
+	if column == "refusal_due_at" {
+		q += " AND refusal_flagged_at IS NULL"
+	}
+	var ids []int64
+	if err := s.sel(ctx, &ids, q+" ORDER BY id", state, dbTime(now)); err != nil {
+		return nil, dbErr(err, "enrollments")
+	}
+	return ids, nil
+}
+
+func repeat(s string, n int) string {
+	out := ""
+	for i := 0; i < n; i++ {
+		out += s
+	}
+	return out
+}
+
+// NextFolio returns the next number of a gap-free series per organisation,
+// year and kind. Taken inside the filing's transaction, a rolled-back filing
+// gives its number back.
+func (tx *Tx) NextFolio(ctx context.Context, orgID int64, year int, kind string) (int64, error) {
+	var n int64
+	err := tx.tx.QueryRowxContext(ctx, tx.tx.Rebind(`INSERT INTO folio_counters (org_id, year, kind, last) VALUES (?, ?, ?, 1)
+		ON CONFLICT (org_id, year, kind) DO UPDATE SET last = folio_counters.last + 1 RETURNING last`), orgID, year, kind).Scan(&n)
+	return n, dbErr(err, "folio")
+}
