@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/ext"
 )
 
 // The CEL variables a condition may use. Each is typed, so a misspelt name or
 // a wrong comparison fails when the policy loads, not when an applicant files.
 var celEnv = sync.OnceValues(func() (*cel.Env, error) {
 	return cel.NewEnv(
+		ext.Strings(),
 		cel.Variable("reason", cel.StringType),
 		cel.Variable("curp", cel.StringType),
 		cel.Variable("rfc", cel.StringType),

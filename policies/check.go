@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sello-pki/sello/policies/calendar"
+	"github.com/sello-pki/sello/policies/validate"
 )
 
 // Vocabularies. A value outside them is a typo, and stops the load.
@@ -33,8 +34,9 @@ var (
 		"status_time", "validity", "public_key", "certificate")
 	weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
 		"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
-	idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	hhmm      = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	orgIDPattern = regexp.MustCompile(`^(GOV[A-Z]{2}(\+[A-Z0-9]{1,3})?|VAT[A-Z]{2}-[0-9A-Z]+)$`)
+	hhmm         = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 )
 
 // CRLReasons maps RFC 5280 §5.3.1 reason names to their codes.
@@ -87,8 +89,12 @@ func (p *Policy) check(c *checker) {
 	if len(j.Country) != 2 || strings.ToUpper(j.Country) != j.Country {
 		c.fail("jurisdiction.country", "%q: want an ISO 3166 two-letter code such as MX", j.Country)
 	}
-	if j.OrganizationIdentifier == "" {
-		c.fail("jurisdiction.organization_identifier", "required (e.g. GOVMX+JAL or VATPE-<RUC>, RULES F4)")
+	if !orgIDPattern.MatchString(j.OrganizationIdentifier) {
+		c.fail("jurisdiction.organization_identifier", "%q: want GOV<country>[+<ISO 3166-2 subdivision, up to 3 characters>] (e.g. GOVMX+JAL) or VAT<country>-<tax id> (e.g. VATPE-<RUC>) (RULES F4)", j.OrganizationIdentifier)
+	} else if rest, ok := strings.CutPrefix(j.OrganizationIdentifier, "VATPE-"); ok {
+		if _, err := validate.ParseRUC(rest); err != nil {
+			c.fail("jurisdiction.organization_identifier", "%q: the RUC is not valid: %v", j.OrganizationIdentifier, err)
+		}
 	}
 	if j.Authority == "" {
 		c.fail("jurisdiction.authority", "name the certification authority")
@@ -210,8 +216,8 @@ func (p *Policy) check(c *checker) {
 		c.fail("calendar.country", "%q: want MX or PE (whose public holidays apply)", cs.Country)
 	}
 	loc, err := time.LoadLocation(cs.Timezone)
-	if err != nil || cs.Timezone == "" {
-		c.fail("calendar.timezone", "%q is not an IANA time zone (e.g. America/Mexico_City)", cs.Timezone)
+	if err != nil || cs.Timezone == "" || cs.Timezone == "Local" {
+		c.fail("calendar.timezone", "%q is not an IANA time zone (e.g. America/Mexico_City; Local would depend on the server)", cs.Timezone)
 	}
 	open, okO := clockTime(cs.Open)
 	closing, okC := clockTime(cs.Close)
@@ -238,10 +244,13 @@ func (p *Policy) check(c *checker) {
 	}
 
 	dl := p.Deadlines
-	for key, v := range map[string]int{"deadlines.deficiency_days": dl.DeficiencyDays, "deadlines.not_presented_days": dl.NotPresentedDays,
-		"deadlines.refusal_notice_days": dl.RefusalNoticeDays, "deadlines.default_term_days": dl.DefaultTermDays} {
-		if v < 1 || v > 60 {
-			c.fail(key, "%d: want 1 to 60 business days", v)
+	for _, kv := range []struct {
+		key string
+		v   int
+	}{{"deadlines.deficiency_days", dl.DeficiencyDays}, {"deadlines.not_presented_days", dl.NotPresentedDays},
+		{"deadlines.refusal_notice_days", dl.RefusalNoticeDays}, {"deadlines.default_term_days", dl.DefaultTermDays}} {
+		if kv.v < 1 || kv.v > 60 {
+			c.fail(kv.key, "%d: want 1 to 60 business days", kv.v)
 		}
 	}
 	if p.Renewal.WindowDays < 0 || p.Renewal.WindowDays > 90 {
@@ -267,7 +276,11 @@ func (p *Policy) check(c *checker) {
 		c.fail("status_reasons.revocation", "list the revocation reasons (RULES S2)")
 	}
 	seenStatus := map[string]bool{}
-	for group, list := range map[string][]StatusReason{"suspension": sc.Suspension, "revocation": sc.Revocation, "extinction": sc.Extinction} {
+	for _, g := range []struct {
+		group string
+		list  []StatusReason
+	}{{"suspension", sc.Suspension}, {"revocation", sc.Revocation}, {"extinction", sc.Extinction}} {
+		group, list := g.group, g.list
 		for i, r := range list {
 			key := fmt.Sprintf("status_reasons.%s[%d]", group, i)
 			if !idPattern.MatchString(r.ID) {

@@ -52,6 +52,11 @@ type Enrollment struct {
 	AgreementSigned   bool
 	PaymentReceipt    string
 	FiledAt           time.Time
+	// RENAPOConfirmed: the agent validated the CURP with the national
+	// registry (RULES R3, Zacatecas). DNIIssueDate: the issue date printed on
+	// the DNI card, checked by the agent against the card (Cajamarca).
+	RENAPOConfirmed bool
+	DNIIssueDate    string
 }
 
 // Finding is one requirement, with its rule id and a Spanish and English
@@ -157,11 +162,28 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		case "RFC":
 			if e.RFC == "" {
 				ev.unmet("R4", "rfc.missing", "rfc", "Falta el RFC, obligatorio para servidores públicos.", "The RFC (tax id) is missing; it is mandatory for public servants.")
-			} else if _, warns, err := validate.ParseRFC(e.RFC); err != nil {
+			} else if rfc, warns, err := validate.ParseRFC(e.RFC); err != nil {
 				validatorFinding(ev, "R4", err)
-			} else if p.Identifiers.RFCCheckDigit == "warn" {
+			} else {
+				// A public servant is a natural person: a company's RFC or SAT's
+				// generic RFCs (which identify no one) do not meet R4.
+				generic := false
 				for _, w := range warns {
-					d.Warnings = append(d.Warnings, Finding{Rule: "F2", Code: w.Code, Field: "rfc", ES: w.ES, EN: w.EN})
+					switch {
+					case w.Code == "rfc.generic":
+						generic = true
+					case w.Code == "rfc.check_digit" && p.Identifiers.RFCCheckDigit == "ignore":
+					default:
+						d.Warnings = append(d.Warnings, Finding{Rule: "F2", Code: w.Code, Field: "rfc", ES: w.ES, EN: w.EN})
+					}
+				}
+				switch {
+				case generic:
+					ev.unmet("R4", "rfc.generic", "rfc", "El RFC genérico no identifica a una persona; se requiere el RFC del servidor público.",
+						"A generic RFC identifies no one; the public servant's own RFC is required.")
+				case rfc.Kind != validate.RFCFisica:
+					ev.unmet("R4", "rfc.not_natural_person", "rfc", "El RFC debe ser de persona física (13 caracteres).",
+						"The RFC must be a natural person's (13 characters).")
 				}
 			}
 		case "DNI":
@@ -173,14 +195,16 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		}
 	}
 	if p.Identifiers.RENAPO {
-		// No RENAPO service is reachable from here: the agent checks it and
-		// ticks the item (the workflow records who confirmed it and when).
-		d.Checklist = append(d.Checklist, Finding{Rule: "R3", Code: "curp.renapo", Field: "curp", InPerson: true,
-			ES: "Validar la CURP en el Registro Nacional de Población (RENAPO).", EN: "Validate the CURP with the national population registry (RENAPO)."})
+		// No RENAPO service is reachable from here: the agent validates the
+		// CURP with the registry and records it (who and when is audited).
+		ev.inPerson(e.RENAPOConfirmed, "R3", "curp.renapo", "curp", "Validar la CURP en el Registro Nacional de Población (RENAPO).",
+			"Validate the CURP with the national population registry (RENAPO).")
 	}
 	if p.Identifiers.DNIIssueDate {
-		ev.inPerson(e.IDDocument != nil, "R3", "dni.issue_date", "dni", "Verificar que la fecha de emisión del DNI coincida con la del documento.",
-			"Check that the DNI issue date matches the card.")
+		// The card itself (kind and number) is R2's item; this one is the date.
+		issued, dateErr := time.Parse("2006-01-02", e.DNIIssueDate)
+		ev.inPerson(dateErr == nil && !issued.After(now), "R3", "dni.issue_date", "dni", "Verificar el DNI físico y registrar su fecha de emisión, que debe coincidir con la del documento.",
+			"Check the DNI card and record its issue date, which must match the card.")
 	}
 
 	// R9: institutional e-mail, verified first when filed online.
@@ -223,6 +247,10 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		ref := e.FiledAt
 		if ref.IsZero() {
 			ref = now
+		}
+		if issued.After(now) {
+			ev.unmet(doc.Rule, "document.future_dated", doc.Kind, doc.ES+": la fecha de emisión es posterior a hoy.", doc.EN+": the issue date is in the future.")
+			continue
 		}
 		if doc.MaxAgeDays > 0 && issued.Before(ref.AddDate(0, 0, -doc.MaxAgeDays)) {
 			ev.unmet(doc.Rule, "document.too_old", doc.Kind,

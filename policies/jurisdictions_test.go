@@ -183,7 +183,6 @@ func appointmentMutations() []mutation {
 		{"R1 appointment ended", func(e *Enrollment) { e.Appointment.End = now.Add(-time.Hour) }, r1, []string{"appointment.ended"}},
 		{"R1 appointment not started", func(e *Enrollment) {
 			e.Appointment.Start = now.Add(24 * time.Hour)
-			e.Documents["APPOINTMENT_LETTER"] = now.Add(48 * time.Hour) // keeps Chiapas' letter-after-start condition met
 		}, r1, []string{"appointment.not_started"}},
 	}
 }
@@ -273,7 +272,7 @@ func TestJurisdiction_Zacatecas(t *testing.T) {
 			IDDocument:  &IDDocument{Kind: "PROFESSIONAL_LICENSE", Number: "1234567"},
 			Documents:   map[string]time.Time{},
 			Biometrics:  []string{"PHOTO", "FINGERPRINTS", "HANDWRITTEN_SIGNATURE"},
-			InPerson:    true, RequestFormSigned: true, AgreementSigned: true, FiledAt: now.Add(-time.Hour),
+			InPerson:    true, RequestFormSigned: true, AgreementSigned: true, FiledAt: now.Add(-time.Hour), RENAPOConfirmed: true,
 		}
 	}
 	walkThrough(t, "zacatecas", base, join(appointmentMutations(), commonMutations("DRIVING_LICENSE"), curpMutations(),
@@ -282,6 +281,7 @@ func TestJurisdiction_Zacatecas(t *testing.T) {
 			{"R2 art. 15-II-a military card", func(e *Enrollment) { e.IDDocument.Kind = "MILITARY_CARD" }, nil, nil},
 			{"R2 art. 15-II-e other official ID", func(e *Enrollment) { e.IDDocument.Kind = "OTHER_OFFICIAL" }, nil, nil},
 			{"R6 not in person (art. 14)", func(e *Enrollment) { e.InPerson = false }, []string{"R6"}, []string{"in_person"}},
+			{"R3 CURP not validated with RENAPO (art. 15-III)", func(e *Enrollment) { e.RENAPOConfirmed = false }, []string{"R3"}, []string{"curp.renapo"}},
 			{"R8 request form unsigned (art. 15-I)", func(e *Enrollment) { e.RequestFormSigned = false }, []string{"R8"}, []string{"request_form"}},
 			{"R8 agreement unsigned (art. 15-IV)", func(e *Enrollment) { e.AgreementSigned = false }, []string{"R8"}, []string{"agreement"}},
 			{"R8 both unsigned", func(e *Enrollment) { e.RequestFormSigned, e.AgreementSigned = false, false }, []string{"R8"}, []string{"agreement", "request_form"}},
@@ -365,11 +365,12 @@ func TestJurisdiction_Cajamarca(t *testing.T) {
 	base := func() Enrollment {
 		return Enrollment{
 			Reason: "first_issuance", DNI: dniCajamarca, Email: "rosa.quispe@regioncajamarca.gob.pe", EmailVerified: true, Online: true,
-			Appointment: activeAppointment("Gerencia Regional de Infraestructura", "Especialista en Presupuesto"),
-			IDDocument:  &IDDocument{Kind: "DNI_CARD", Number: "10117410"},
-			Documents:   map[string]time.Time{},
-			Biometrics:  []string{"PHOTO", "HANDWRITTEN_SIGNATURE"},
-			FiledAt:     now.Add(-time.Hour),
+			Appointment:  activeAppointment("Gerencia Regional de Infraestructura", "Especialista en Presupuesto"),
+			IDDocument:   &IDDocument{Kind: "DNI_CARD", Number: "10117410"},
+			Documents:    map[string]time.Time{},
+			Biometrics:   []string{"PHOTO", "HANDWRITTEN_SIGNATURE"},
+			FiledAt:      now.Add(-time.Hour),
+			DNIIssueDate: "2019-05-10",
 		}
 	}
 	paid := func(reason string) func(e *Enrollment) {
@@ -378,6 +379,7 @@ func TestJurisdiction_Cajamarca(t *testing.T) {
 	unpaid := func(reason string) func(e *Enrollment) { return func(e *Enrollment) { e.Reason = reason } }
 	walkThrough(t, "cajamarca", base, join(appointmentMutations(), commonMutations("INE"),
 		biometricMutations("PHOTO", "HANDWRITTEN_SIGNATURE"), []mutation{
+			{"R3 DNI issue date not recorded", func(e *Enrollment) { e.DNIIssueDate = "" }, []string{"R3"}, []string{"dni.issue_date"}},
 			{"R2 R3 DNI card not seen: neither the ID nor its issue date is checked", func(e *Enrollment) { e.IDDocument = nil },
 				[]string{"R2", "R3"}, []string{"dni.issue_date", "id.not_seen"}},
 			{"R3 DNI missing", func(e *Enrollment) { e.DNI = "" }, []string{"R3"}, []string{"dni.missing"}},

@@ -30,12 +30,15 @@ var serialNumberSchemes = map[string]string{
 	"PNOMX": "CURP", "TINMX": "RFC", "PNOPE": "DNI",
 }
 
-// TermEnd returns the end of the constitutional term (end of that day, UTC-6
-// is not assumed: the instant 23:59:59 UTC of that date is a safe upper bound
-// only if validity is computed in UTC; callers cap with it as a date).
+// TermEnd returns the end of the government's constitutional term: the last
+// second of its last day, in the calendar's time zone (RULES P2).
 func (p *Policy) TermEnd() time.Time {
-	t, _ := time.Parse("2006-01-02", p.Term.End)
-	return t.Add(24*time.Hour - time.Second)
+	loc := time.UTC
+	if c := p.Calendar(); c != nil {
+		loc = c.Location()
+	}
+	t, _ := time.ParseInLocation("2006-01-02", p.Term.End, loc)
+	return t.AddDate(0, 0, 1).Add(-time.Second)
 }
 
 // File is the path the policy was loaded from.

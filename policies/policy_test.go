@@ -151,7 +151,7 @@ func TestRule_P4_NoValidityWithoutCurrentAppointment(t *testing.T) {
 			t.Errorf("%+v: %v", a, err)
 		}
 	}
-	if _, err := p.Validity(time.Date(2030, 12, 6, 0, 0, 0, 0, time.UTC), &AppointmentFacts{State: AppointmentFound, Status: "active"}); !errs.Has(err, errs.PolicyRefused) {
+	if _, err := p.Validity(time.Date(2030, 12, 7, 0, 0, 0, 0, time.UTC), &AppointmentFacts{State: AppointmentFound, Status: "active"}); !errs.Has(err, errs.PolicyRefused) {
 		t.Errorf("after the term: %v", err)
 	}
 }

@@ -216,17 +216,12 @@ func (r *RA) evaluate(req *Request, pol *policies.Policy) policies.Decision {
 		Reason: req.Reason, Online: req.Channel == ChannelOnline, EmailVerified: req.EmailVerifiedAt.Valid,
 		Appointment: d.Appointment, IDDocument: d.IDDocument, Documents: d.Documents, Biometrics: d.Biometrics,
 		InPerson: d.InPerson, RequestFormSigned: d.RequestForm, AgreementSigned: d.Agreement, PaymentReceipt: d.PaymentReceipt,
-		FiledAt: req.ReceivedAt.Time,
+		FiledAt: req.ReceivedAt.Time, RENAPOConfirmed: d.RENAPO, DNIIssueDate: d.DNIIssueDate,
 	}
 	if req.Person != nil {
 		e.CURP, e.RFC, e.DNI, e.Email = req.Person.Data.CURP, req.Person.Data.RFC, req.Person.Data.DNI, req.Person.Data.Email
 	}
-	dec := pol.Evaluate(e, r.clk.Now())
-	if pol.Identifiers.RENAPO && !d.RENAPO {
-		dec.Unmet = append(dec.Unmet, policies.Finding{Rule: "R3", Code: "curp.renapo", Field: "curp", InPerson: true,
-			ES: "La CURP no ha sido validada en RENAPO.", EN: "The CURP has not been validated with RENAPO."})
-	}
-	return dec
+	return pol.Evaluate(e, r.clk.Now())
 }
 
 // MarkDeficient notifies the applicant of every missing requirement and
