@@ -380,8 +380,8 @@ func TestJurisdiction_Cajamarca(t *testing.T) {
 	walkThrough(t, "cajamarca", base, join(appointmentMutations(), commonMutations("INE"),
 		biometricMutations("PHOTO", "HANDWRITTEN_SIGNATURE"), []mutation{
 			{"R3 DNI issue date not recorded", func(e *Enrollment) { e.DNIIssueDate = "" }, []string{"R3"}, []string{"dni.issue_date"}},
-			{"R2 R3 DNI card not seen: neither the ID nor its issue date is checked", func(e *Enrollment) { e.IDDocument = nil },
-				[]string{"R2", "R3"}, []string{"dni.issue_date", "id.not_seen"}},
+			{"R2 DNI card not seen (its issue date is a separate R3 item)", func(e *Enrollment) { e.IDDocument = nil },
+				[]string{"R2"}, []string{"id.not_seen"}},
 			{"R3 DNI missing", func(e *Enrollment) { e.DNI = "" }, []string{"R3"}, []string{"dni.missing"}},
 			{"R3 DNI wrong verification digit", func(e *Enrollment) { e.DNI = "10117410-3" }, []string{"R3"}, []string{"dni.check_digit"}},
 			{"R3 DNI with a leading zero dropped", func(e *Enrollment) { e.DNI = "1011741" }, []string{"R3"}, []string{"dni.length"}},
