@@ -56,3 +56,6 @@ func New(c Config) *RA {
 
 // Policy returns a loaded policy.
 func (r *RA) Policy(id string) (*policies.Policy, error) { return r.policies.Get(id) }
+
+// IssuerID names the issuing CA certificates are recorded under.
+func (r *RA) IssuerID() string { return r.issuerID }

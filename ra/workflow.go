@@ -78,7 +78,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 func (r *RA) Attend(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.attend", []string{StateEmailVerified},
 		func(tx *store.Tx, req *Request, _ *policies.Policy) error {
-			if actor.Kind != ActorAgent {
+			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent attends a request")
 			}
 			req.State = StateInReview

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+
+	"github.com/sello-pki/sello/internal/errs"
 )
 
 //go:embed migrations
@@ -104,4 +106,28 @@ func splitSQL(body string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// PendingMigrations lists the embedded migrations not yet applied.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	entries, err := fs.ReadDir(migrationsFS, "migrations/"+string(s.dialect))
+	if err != nil {
+		return nil, err
+	}
+	var applied []string
+	if err := s.sel(ctx, &applied, "SELECT version FROM schema_migrations"); err != nil {
+		return nil, errs.New(errs.BadConfig, "the database has no schema yet: run `sello migrate`")
+	}
+	done := map[string]bool{}
+	for _, v := range applied {
+		done[v] = true
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") && !done[e.Name()] {
+			out = append(out, e.Name())
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

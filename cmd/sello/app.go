@@ -247,6 +247,12 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			a.store.Close()
 			return nil, err
 		}
+	} else if pending, err := a.store.PendingMigrations(ctx); err != nil || len(pending) > 0 {
+		a.store.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, errs.New(errs.BadConfig, "the database schema is behind (%s not applied): run `sello migrate`", strings.Join(pending, ", "))
 	}
 	if o.signer {
 		a.hier, err = local.LoadDir(cfg.CADir, pass)

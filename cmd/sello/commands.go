@@ -322,6 +322,7 @@ else. Refusals are audited and nothing is signed.`,
 	issue.Flags().StringVar(&csr, "csr", "", "CSR file, PEM or DER (required)")
 	issue.Flags().StringVar(&out, "out", "-", "where to write the certificate and chain (PEM)")
 	cmd.AddCommand(issue)
+	cmd.AddCommand(newStatusCmds(g)...)
 	return cmd
 }
 
