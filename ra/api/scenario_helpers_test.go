@@ -1,0 +1,843 @@
+package api
+
+// The harness of the acceptance scenarios (issue #4): the real stack built
+// in-process and driven over HTTPS. Nothing here is faked except the two
+// outside systems Sello talks to, each replaced by a real server of the same
+// protocol: Human Resources (an HTTP JSON API behind a bearer token, read
+// through appointment.NewHTTPSource) and the mail relay (an SMTP server,
+// emersion/go-smtp, fed by notify.SMTPSender through notify.Worker).
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/textproto"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/ca/local"
+	"github.com/sello-pki/sello/internal/problem"
+	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/policies/validate"
+	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/ra/documents"
+	"github.com/sello-pki/sello/ra/notify"
+	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/store/storetest"
+)
+
+// ---------------------------------------------------------------------------
+// The fake HR system: a JSON API keyed by /api/v1/servidores/{kind}/{id}.
+
+const hrToken = "rh-token-5d1c0ffee" // what the fake HR API expects as bearer token
+
+type hrRecord struct {
+	Dependencia string `json:"dependencia"`
+	Puesto      string `json:"puesto"`
+	Estatus     string `json:"estatus"` // ACTIVO, LICENCIA, SUSPENDIDO, BAJA
+	FechaInicio string `json:"fecha_inicio"`
+	FechaFin    string `json:"fecha_fin,omitempty"`
+}
+
+type fakeHR struct {
+	mu      sync.Mutex
+	people  map[string]hrRecord // "KIND/value"
+	lookups int
+	badAuth int
+}
+
+func (h *fakeHR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.Header.Get("Authorization") != "Bearer "+hrToken {
+		h.badAuth++
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		w.Write([]byte(`{"error":"no autorizado"}`))
+		return
+	}
+	h.lookups++
+	key := strings.TrimPrefix(r.URL.Path, "/api/v1/servidores/")
+	rec, ok := h.people[key]
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"error":"no existe"}`))
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"data": rec})
+}
+
+// set records what HR says about a person.
+func (h *fakeHR) set(kind, id, estatus, dependencia, puesto string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.people[kind+"/"+id] = hrRecord{Dependencia: dependencia, Puesto: puesto, Estatus: estatus, FechaInicio: "2020-01-16"}
+}
+
+func (h *fakeHR) status(kind, id, estatus string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rec := h.people[kind+"/"+id]
+	rec.Estatus = estatus
+	h.people[kind+"/"+id] = rec
+}
+
+// ---------------------------------------------------------------------------
+// The SMTP sink: a real SMTP server on 127.0.0.1 that records what it gets.
+
+type smtpSink struct {
+	mu   sync.Mutex
+	msgs []sunkMail
+	addr string
+}
+
+type sunkMail struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+func startSink(t *testing.T) *smtpSink {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("SMTP sink: %v", err)
+	}
+	s := &smtpSink{addr: l.Addr().String()}
+	srv := smtp.NewServer(s)
+	srv.Domain = "sink.test"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.MaxMessageBytes = 1 << 20
+	srv.EnableSMTPUTF8 = true
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return s
+}
+
+func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
+
+func (s *smtpSink) messages() []sunkMail {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]sunkMail(nil), s.msgs...)
+}
+
+type sinkSession struct {
+	s    *smtpSink
+	from string
+	to   []string
+}
+
+func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }
+func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+func (ss *sinkSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	ss.s.mu.Lock()
+	ss.s.msgs = append(ss.s.msgs, sunkMail{From: ss.from, To: ss.to, Data: b})
+	ss.s.mu.Unlock()
+	return nil
+}
+func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
+func (ss *sinkSession) Logout() error { return nil }
+
+// email is a received message decoded the way a mail client would.
+type email struct {
+	To      []string // envelope recipients
+	Header  mail.Header
+	Subject string
+	Text    string // text/plain part, whitespace collapsed (the sender wraps lines)
+	HTML    string
+}
+
+func parseEmail(t *testing.T, m sunkMail) email {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+	if err != nil {
+		t.Fatalf("parse e-mail: %v\n%s", err, m.Data)
+	}
+	out := email{To: m.To, Header: msg.Header}
+	dec := new(mime.WordDecoder)
+	if out.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		t.Fatalf("decode subject: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		t.Fatalf("e-mail content type %q: %v", msg.Header.Get("Content-Type"), err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("e-mail part: %v", err)
+		}
+		var body io.Reader = part // multipart.Reader undoes quoted-printable
+		if strings.EqualFold(part.Header.Get("Content-Transfer-Encoding"), "base64") {
+			body = base64.NewDecoder(base64.StdEncoding, part)
+		}
+		b, err := io.ReadAll(body)
+		if err != nil {
+			t.Fatalf("e-mail part: %v", err)
+		}
+		pmt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+		switch pmt {
+		case "text/plain":
+			out.Text = strings.Join(strings.Fields(string(b)), " ")
+		case "text/html":
+			out.HTML = string(b)
+		}
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// The harness.
+
+const publicURL = "http://firma.example.gob.mx"
+
+type harness struct {
+	t      *testing.T
+	env    *storetest.Env
+	store  *store.Store
+	clk    interface{ Now() time.Time }
+	hier   *local.Hierarchy
+	ra     *ra.RA
+	pols   policies.Set
+	hr     *fakeHR
+	sink   *smtpSink
+	worker *notify.Worker
+	srv    *httptest.Server
+	roots  *x509.CertPool // the embedded CA's root
+	inter  *x509.CertPool // its issuing CA
+	anon   *http.Client   // TLS without a client certificate
+	mails  []email        // every e-mail received so far, in order
+	seen   int            // sink messages already parsed into mails
+}
+
+// newHarness builds the whole stack on e, with the fake clock set to now.
+func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
+	t.Helper()
+	ctx := context.Background()
+	e.Clock.Set(now)
+	h := &harness{t: t, env: e, store: e.Store, clk: e.Clock, hr: &fakeHR{people: map[string]hrRecord{}}}
+
+	// The embedded CA: a root and an issuing CA (both backdated an hour), and
+	// the local signer that lints before it signs.
+	hier, err := local.GenerateHierarchy(e.Clock, local.HierarchyOptions{CommonName: "Gobierno de Prueba", Organization: "Gobierno de Prueba",
+		Country: "MX", RootCRLURL: publicURL + "/crl/root.crl", RootCertURL: publicURL + "/ca/root.crt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.hier = hier
+	signer, err := local.New(local.Config{Issuer: hier.Issuing, Key: hier.IssuingKey, Chain: hier.Chain, Store: e.Store, Clock: e.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.roots, h.inter = x509.NewCertPool(), x509.NewCertPool()
+	h.roots.AddCert(hier.Root)
+	h.inter.AddCert(hier.Issuing)
+
+	h.pols, err = policies.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Human Resources, asked through the real HTTP source.
+	hrSrv := httptest.NewServer(h.hr)
+	t.Cleanup(hrSrv.Close)
+	tokenFile := filepath.Join(t.TempDir(), "rh.token")
+	if err := os.WriteFile(tokenFile, []byte(hrToken+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srcs := map[string]appointment.Source{}
+	for id := range h.pols {
+		src, err := appointment.NewHTTPSource("rh-"+id, appointment.HTTPConfig{
+			URL: hrSrv.URL + "/api/v1/servidores/{kind}/{id}", TokenFile: tokenFile, Timeout: 5 * time.Second,
+			Fields: appointment.HTTPFields{Organisation: "data.dependencia", Position: "data.puesto", Status: "data.estatus",
+				Start: "data.fecha_inicio", End: "data.fecha_fin"},
+			Mapping: appointment.Mapping{StatusMap: map[string]appointment.Status{"ACTIVO": appointment.Active,
+				"LICENCIA": appointment.OnLeave, "SUSPENDIDO": appointment.Suspended, "BAJA": appointment.Terminated}},
+		}, e.Clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[id] = src
+	}
+
+	h.ra = ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(hier.Issuing), IssuerTag: "issuing",
+		Policies: h.pols, PublicURL: publicURL, Clock: e.Clock, Appointments: srcs})
+
+	// The mail relay and the outbox worker that feeds it.
+	h.sink = startSink(t)
+	host, port, _ := net.SplitHostPort(h.sink.addr)
+	var portN int
+	fmt.Sscan(port, &portN)
+	sender, err := notify.NewSMTPSender(notify.Config{Host: host, Port: portN, From: "Firma Electrónica <no-reply@firma.example.gob.mx>",
+		TLS: notify.TLSNone, Timeout: 10 * time.Second}, e.Clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.worker, err = notify.NewWorker(notify.WorkerConfig{Store: e.Store, Sender: sender, Clock: e.Clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The agents' API over HTTPS: client certificates verified against the
+	// CA chain when given, at the fake clock's time.
+	docs := documents.New(e.Store, e.Box, e.Clock, nil)
+	handler := New(Config{Store: e.Store, RA: h.ra, Documents: docs})
+	h.srv = httptest.NewUnstartedServer(handler)
+	clientCAs := x509.NewCertPool()
+	for _, c := range hier.Chain {
+		clientCAs.AddCert(c)
+	}
+	h.srv.TLS = &tls.Config{MinVersion: tls.VersionTLS12, ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: clientCAs, Time: e.Clock.Now}
+	h.srv.StartTLS()
+	t.Cleanup(h.srv.Close)
+	h.anon = h.client(nil)
+	_ = ctx
+	return h
+}
+
+// client returns an HTTPS client for the test server, presenting cert when
+// given.
+func (h *harness) client(cert *tls.Certificate) *http.Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(h.srv.Certificate())
+	cfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if cert != nil {
+		cfg.Certificates = []tls.Certificate{*cert}
+	}
+	tr := &http.Transport{TLSClientConfig: cfg}
+	h.t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 60 * time.Second}
+}
+
+// addOrg accredits an organisation the way `sello org add` does.
+func (h *harness) addOrg(code, name, policy, unit string) *store.Organisation {
+	h.t.Helper()
+	ctx := context.Background()
+	o := &store.Organisation{Code: code, Name: name, PolicyID: policy, ResponsibleUnit: unit}
+	err := h.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOrganisation(ctx, o); err != nil {
+			return err
+		}
+		_, err := tx.Audit(ctx, store.Event{Actor: "cli:prueba", Action: "org.add", Object: fmt.Sprintf("org:%d", o.ID),
+			Outcome: store.OutcomeOK, Details: map[string]any{"code": code, "policy": policy}})
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("org add %s: %v", code, err)
+	}
+	return o
+}
+
+// setAckSigner issues the acknowledgement signer's certificate through the
+// CA, as `sello init` does, under the organisation orgCode.
+func (h *harness) setAckSigner(orgCode, email string) {
+	h.t.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	iss, err := h.ra.IssueServiceCertificate(context.Background(), "system:init", orgCode, "Acuses de recibo", email,
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
+	if err != nil {
+		h.t.Fatalf("acknowledgement signer: %v", err)
+	}
+	h.ra.SetAckSigner(ra.AckSigner{Key: key, Chain: append([]*x509.Certificate{iss.Cert}, iss.Chain...)})
+}
+
+// agent is a registration agent (or admin) logged in with the certificate
+// `sello agent add` gave them.
+type agent struct {
+	*http.Client
+	ID   int64
+	Cert *x509.Certificate
+}
+
+// addAgent registers an agent the way `sello agent add` does and returns an
+// HTTPS client that logs in with the agent's certificate.
+func (h *harness) addAgent(orgCode, role string, p store.PersonData, title string) *agent {
+	h.t.Helper()
+	cred, err := h.ra.AddAgent(context.Background(), ra.AddAgentRequest{Actor: "cli:prueba", OrgCode: orgCode, Role: role, Person: p, Title: title})
+	if err != nil {
+		h.t.Fatalf("agent add %s %s: %v", orgCode, p.Email, err)
+	}
+	chain := [][]byte{cred.Cert.Raw}
+	for _, c := range cred.Chain {
+		chain = append(chain, c.Raw)
+	}
+	return &agent{Client: h.client(&tls.Certificate{Certificate: chain, PrivateKey: cred.Key, Leaf: cred.Cert}), ID: cred.Agent.ID, Cert: cred.Cert}
+}
+
+// ---------------------------------------------------------------------------
+// HTTP.
+
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+
+// rawJSON is sent as the body as it is (malformed JSON).
+type rawJSON string
+
+func (h *harness) do(c *http.Client, method, path string, body any) response {
+	h.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case rawJSON:
+		rd, ct = strings.NewReader(string(b)), "application/json"
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		rd, ct = bytes.NewReader(buf), "application/json"
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	return h.send(c, req)
+}
+
+func (h *harness) send(c *http.Client, req *http.Request) response {
+	h.t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL.Path, err)
+	}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// ok calls and requires the status want, decoding the JSON answer into out.
+func (h *harness) ok(c *http.Client, want int, method, path string, body, out any) response {
+	h.t.Helper()
+	r := h.do(c, method, path, body)
+	if r.Status != want {
+		h.t.Fatalf("%s %s = %s, want %d", method, path, r, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Body, out); err != nil {
+			h.t.Fatalf("%s %s: answer is not JSON: %v\n%s", method, path, err, r.Body)
+		}
+	}
+	return r
+}
+
+// upload posts one document or biometric capture as multipart/form-data.
+func (h *harness) upload(c *http.Client, requestID int64, kind, issuedOn, contentType, filename string, data []byte) response {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("kind", kind)
+	if issuedOn != "" {
+		mw.WriteField("issuedOn", issuedOn)
+	}
+	hdr := textproto.MIMEHeader{}
+	hdr.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+	hdr.Set("Content-Type", contentType)
+	part, err := mw.CreatePart(hdr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	part.Write(data)
+	mw.Close()
+	req, err := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/requests/%d/documents", h.srv.URL, requestID), &buf)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return h.send(c, req)
+}
+
+// ---------------------------------------------------------------------------
+// Refusals: a typed RFC 7807 problem, an audit entry, and no change.
+
+// auditHead is the sequence number of the last audit entry.
+func (h *harness) auditHead() int64 {
+	h.t.Helper()
+	var seq int64
+	if err := h.store.DB().GetContext(context.Background(), &seq, "SELECT COALESCE(MAX(seq), 0) FROM audit_entries"); err != nil {
+		h.t.Fatal(err)
+	}
+	return seq
+}
+
+// auditSince returns the audit entries after seq.
+func (h *harness) auditSince(seq int64) []store.AuditEntry {
+	h.t.Helper()
+	var out []store.AuditEntry
+	db := h.store.DB()
+	if err := db.SelectContext(context.Background(), &out, db.Rebind(
+		"SELECT seq, at, actor, action, object, outcome, details, prev_hash, hash FROM audit_entries WHERE seq > ? ORDER BY seq"), seq); err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+// refused checks that call answers the problem status and type, that it left
+// a "refused" audit entry naming that error type, and that snapshot (the
+// state the call must not change) reads the same before and after.
+func (h *harness) refused(what string, status int, typ string, snapshot func() string, call func() response) {
+	h.t.Helper()
+	before := ""
+	if snapshot != nil {
+		before = snapshot()
+	}
+	seq := h.auditHead()
+	r := call()
+	if r.Status != status {
+		h.t.Errorf("%s: answered %s, want %d %s", what, r, status, typ)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		h.t.Errorf("%s: content type %q, want application/problem+json", what, ct)
+	}
+	var p problem.Document
+	if err := json.Unmarshal(r.Body, &p); err != nil {
+		h.t.Errorf("%s: not a problem document: %v %s", what, err, r.Body)
+		return
+	}
+	if p.Type != typ || p.Status != status || p.Title == "" {
+		h.t.Errorf("%s: problem %+v, want type %s status %d", what, p, typ, status)
+	}
+	short := strings.TrimPrefix(typ, problem.TypeBase)
+	found := false
+	for _, e := range h.auditSince(seq) {
+		var d map[string]any
+		json.Unmarshal([]byte(e.Details), &d)
+		if e.Outcome == store.OutcomeRefused && d["error"] == short {
+			found = true
+		}
+		if e.Outcome == store.OutcomeOK {
+			h.t.Errorf("%s: a refused call audited a successful %s on %s", what, e.Action, e.Object)
+		}
+	}
+	if !found {
+		h.t.Errorf("%s: no refused audit entry with error %q (entries: %+v)", what, short, h.auditSince(seq))
+	}
+	if snapshot != nil {
+		if after := snapshot(); after != before {
+			h.t.Errorf("%s: the refused call changed state:\nbefore %s\nafter  %s", what, before, after)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// E-mail.
+
+// flush runs the notify worker until the outbox has no due e-mail, and
+// returns the e-mails the sink received meanwhile. Every queued e-mail must
+// have been sent: none is left pending or dead.
+func (h *harness) flush() []email {
+	h.t.Helper()
+	ctx := context.Background()
+	for i := 0; ; i++ {
+		n, err := h.worker.RunOnce(ctx)
+		if err != nil {
+			h.t.Fatalf("notify worker: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+		if i > 50 {
+			h.t.Fatal("the notify worker does not drain")
+		}
+	}
+	jobs, err := h.store.JobsByKind(ctx, notify.JobKind)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if j.State != store.JobDone {
+			var m notify.Message
+			json.Unmarshal(j.Payload, &m)
+			h.t.Errorf("e-mail job %d (%s) is %s after flushing: %s", j.ID, m.Template, j.State, j.LastError)
+		}
+	}
+	msgs := h.sink.messages()
+	var out []email
+	for _, m := range msgs[h.seen:] {
+		out = append(out, parseEmail(h.t, m))
+	}
+	h.seen = len(msgs)
+	h.mails = append(h.mails, out...)
+	return out
+}
+
+// mailSubjects are the Spanish subjects of the templates, as received.
+var mailSubjects = map[string]*regexp.Regexp{
+	notify.TemplateEmailVerification:  regexp.MustCompile(`^Verifique su correo electrónico institucional$`),
+	notify.TemplateAcknowledgement:    regexp.MustCompile(`^Acuse de recibo de su solicitud, folio \S+$`),
+	notify.TemplateDeficiencyNotice:   regexp.MustCompile(`^Requisitos faltantes en su solicitud con folio \S+$`),
+	notify.TemplateApprovalCredential: regexp.MustCompile(`^Solicitud con folio \S+ aprobada: datos para obtener su certificado$`),
+	notify.TemplateCertificateIssued:  regexp.MustCompile(`^Su certificado de firma electrónica fue emitido \(número de serie [0-9a-f]+\)$`),
+	notify.TemplateSuspension:         regexp.MustCompile(`^Suspensión de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
+	notify.TemplateLift:               regexp.MustCompile(`^Se levantó la suspensión de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
+	notify.TemplateRevocation:         regexp.MustCompile(`^Revocación de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
+	notify.TemplateNotPresented:       regexp.MustCompile(`^Su solicitud con folio \S+ se tiene por no presentada$`),
+}
+
+func templateOf(m email) string {
+	for name, re := range mailSubjects {
+		if re.MatchString(m.Subject) {
+			return name
+		}
+	}
+	return ""
+}
+
+// one returns the only e-mail of template among mails, checking that it went
+// to addr alone and is written in Spanish.
+func (h *harness) one(mails []email, template, addr string) email {
+	h.t.Helper()
+	var got []email
+	for _, m := range mails {
+		if templateOf(m) == template {
+			got = append(got, m)
+		}
+	}
+	if len(got) != 1 {
+		var subjects []string
+		for _, m := range mails {
+			subjects = append(subjects, m.Subject)
+		}
+		h.t.Fatalf("%d %s e-mails among %q, want 1", len(got), template, subjects)
+	}
+	m := got[0]
+	if len(m.To) != 1 || m.To[0] != addr || m.Header.Get("To") != "<"+addr+">" && m.Header.Get("To") != addr {
+		h.t.Errorf("%s e-mail went to %v (To: %q), want only %s", template, m.To, m.Header.Get("To"), addr)
+	}
+	if !strings.HasPrefix(m.Text, "Estimado(a) ") || !strings.Contains(m.Text, "Atentamente, Autoridad de Registro de Firma Electrónica") ||
+		!strings.Contains(m.HTML, `lang="es-MX"`) {
+		h.t.Errorf("%s e-mail is not the Spanish one: %q", template, m.Text)
+	}
+	return m
+}
+
+// fechaES is how the e-mails write a date (ra/notify's format), computed
+// independently here.
+func fechaES(t time.Time, tz string) string {
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		panic(err)
+	}
+	t = t.In(loc)
+	dias := []string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
+	meses := []string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}
+	zone := map[string]string{"America/Mexico_City": "hora del centro", "America/Tijuana": "hora del noroeste", "America/Lima": "hora de Perú"}[tz]
+	return fmt.Sprintf("%s %d de %s de %d, %02d:%02d h (%s)", dias[t.Weekday()], t.Day(), meses[t.Month()-1], t.Year(), t.Hour(), t.Minute(), zone)
+}
+
+// ---------------------------------------------------------------------------
+// PDFs.
+
+// pdfText fetches a PDF from the API and returns its text as pdftotext
+// (poppler-utils) reads it.
+func (h *harness) pdfText(c *http.Client, path string) string {
+	h.t.Helper()
+	r := h.do(c, "GET", path, nil)
+	if r.Status != http.StatusOK {
+		h.t.Fatalf("GET %s = %s", path, r)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/pdf" {
+		h.t.Fatalf("GET %s: content type %q", path, ct)
+	}
+	if !bytes.HasPrefix(r.Body, []byte("%PDF-")) {
+		h.t.Fatalf("GET %s: not a PDF", path)
+	}
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		h.t.Fatalf("pdftotext is needed to read the receipts: install poppler-utils (apt-get install poppler-utils, brew install poppler): %v", err)
+	}
+	file := filepath.Join(h.t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(file, r.Body, 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		h.t.Fatalf("pdftotext %s: %v\n%s", path, err, out)
+	}
+	return string(out)
+}
+
+// ---------------------------------------------------------------------------
+// Files an agent uploads: real PDF, PNG and JPEG bytes.
+
+// samplePDF writes a one-page PDF by hand with a correct cross-reference
+// table.
+func samplePDF(text string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	content := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+func picture(w, h int, grey bool) image.Image {
+	if grey {
+		img := image.NewGray(image.Rect(0, 0, w, h))
+		for y := range h {
+			for x := range w {
+				img.SetGray(x, y, color.Gray{Y: uint8((x*7 + y*13) % 256)})
+			}
+		}
+		return img
+	}
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetNRGBA(x, y, color.NRGBA{R: uint8(x), G: uint8(y), B: uint8(x ^ y), A: 255})
+		}
+	}
+	return img
+}
+
+func pngOf(img image.Image) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+func jpegOf(img image.Image) []byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// capture returns a real capture for a biometric kind: a 320x320 colour JPEG
+// photo, a 300x300 grey-scale PNG of fingerprints, a 400x150 PNG signature.
+func capture(kind string) (contentType, filename string, data []byte) {
+	switch kind {
+	case documents.Photo:
+		return "image/jpeg", "foto.jpg", jpegOf(picture(320, 320, false))
+	case documents.Fingerprints:
+		return "image/png", "huellas.png", pngOf(picture(300, 300, true))
+	case documents.HandwrittenSignature:
+		return "image/png", "firma.png", pngOf(picture(400, 150, false))
+	}
+	panic("no capture for " + kind)
+}
+
+// ---------------------------------------------------------------------------
+// Identifiers and keys.
+
+// curp completes a 17-character CURP prefix with its check digit (RULES F1).
+func curp(t *testing.T, first17 string) string {
+	t.Helper()
+	d, err := validate.CURPCheckDigit(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := first17 + string(d)
+	if _, err := validate.ParseCURP(c); err != nil {
+		t.Fatalf("CURP %s: %v", c, err)
+	}
+	return c
+}
+
+// csrPEM is the holder's CSR, made on their own device (RULES P3); its
+// subject is ignored by the RA.
+func csrPEM(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "lo que sea"}}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+}
+
+// closingTime returns the policy's closing time on the given day.
+func closingTime(t *testing.T, p *policies.Policy, y int, m time.Month, d int) time.Time {
+	t.Helper()
+	loc, err := time.LoadLocation(p.CalendarSpec.Timezone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hh, mm int
+	if _, err := fmt.Sscanf(p.CalendarSpec.Close, "%d:%d", &hh, &mm); err != nil {
+		t.Fatal(err)
+	}
+	return time.Date(y, m, d, hh, mm, 0, 0, loc)
+}

@@ -1,0 +1,182 @@
+package ra_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509/pkix"
+	"testing"
+	"time"
+
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/store/storetest"
+)
+
+// issued walks a Jalisco request to an issued certificate and returns its id.
+func issued(t *testing.T, w *wf) int64 {
+	t.Helper()
+	w.hr.set(maria.CURP, appointment.Active, time.Time{})
+	f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	iss, err := w.ra.IssueInPerson(ctx, w.agent, f.Request.ID, csrPEM(t, key, pkix.Name{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return iss.Record.ID
+}
+
+// RULES S1: a suspension lasts while the matter is investigated; if the
+// cause persists at the end, it becomes a revocation.
+func TestRule_S1_SuspensionBecomesRevocationWhenCausePersists(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		id := issued(t, w)
+		if _, err := w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: id, Kind: ra.ChangeSuspend, ReasonID: "possible_compromise",
+			Identifier: maria.CURP, Requester: ra.ByHolder}); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := e.Store.Certificate(ctx, id)
+		until := c.SuspendedUntil.Time
+		if !until.After(e.Clock.Now().Add(10 * 24 * time.Hour)) { // 10 business days span two weekends
+			t.Fatalf("investigation ends %v", until)
+		}
+		e.Clock.Set(until.Add(-time.Minute))
+		if rep, _ := w.ra.RunDeadlines(ctx); len(rep.Escalated) != 0 {
+			t.Fatal("escalated before the investigation ended")
+		}
+		e.Clock.Set(until)
+		rep, err := w.ra.RunDeadlines(ctx)
+		if err != nil || len(rep.Escalated) != 1 {
+			t.Fatalf("escalation: %+v %v", rep, err)
+		}
+		c, _ = e.Store.Certificate(ctx, id)
+		if c.Status != store.CertRevoked || c.StatusReasonID.String != "key_compromise" || c.RevocationReason.Int64 != 1 {
+			t.Fatalf("after the investigation: %s %s %d", c.Status, c.StatusReasonID.String, c.RevocationReason.Int64)
+		}
+	})
+}
+
+// RULES S3: expiry extinguishes a certificate (the scheduler records it);
+// the holder's death is recorded by an agent with its reason.
+func TestRule_S3_ExtinctionByExpiryAndDeath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		id := issued(t, w)
+		if _, err := w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: id, Kind: ra.ChangeExtinguish, ReasonID: "key_compromise",
+			Identifier: maria.CURP, Requester: ra.ByAgent}); !errs.Has(err, errs.Malformed) {
+			t.Fatalf("a revocation reason used for an extinction: %v", err)
+		}
+		if _, err := w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: id, Kind: ra.ChangeExtinguish, ReasonID: "death",
+			Identifier: maria.CURP, Requester: ra.BySuperior, Statement: "Acta de defunción presentada por la Dirección de Personal."}); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := e.Store.Certificate(ctx, id); c.Status != store.CertExpired || c.StatusReasonID.String != "death" {
+			t.Fatalf("after death: %s %s", c.Status, c.StatusReasonID.String)
+		}
+
+		// A second certificate simply runs out.
+		id2 := issued(t, w)
+		c2, _ := e.Store.Certificate(ctx, id2)
+		e.Clock.Set(c2.NotAfter)
+		rep, err := w.ra.RunDeadlines(ctx)
+		if err != nil || len(rep.Expired) != 1 {
+			t.Fatalf("expiry: %+v %v", rep, err)
+		}
+		if c, _ := e.Store.Certificate(ctx, id2); c.Status != store.CertExpired || c.StatusReasonID.String != "expiry" {
+			t.Fatalf("after expiry: %s %s", c.Status, c.StatusReasonID.String)
+		}
+	})
+}
+
+// RULES S6: every suspension, lift, revocation and extinction is entered in
+// the registry with its exact date and time.
+func TestRule_S6_StatusChangesRecordedWithExactTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		id := issued(t, w)
+		var times []time.Time
+		for _, in := range []ra.StatusInput{
+			{Kind: ra.ChangeSuspend, ReasonID: "possible_compromise"},
+			{Kind: ra.ChangeLift},
+			{Kind: ra.ChangeRevoke, ReasonID: "data_changed"},
+		} {
+			e.Clock.Add(1234567 * time.Microsecond)
+			in.CertificateID, in.Identifier, in.Requester = id, maria.CURP, ra.ByHolder
+			if _, err := w.ra.ChangeStatus(ctx, w.agent, in); err != nil {
+				t.Fatal(err)
+			}
+			times = append(times, e.Clock.Now())
+		}
+		hist, err := e.Store.StatusChanges(ctx, id)
+		if err != nil || len(hist) != 3 {
+			t.Fatalf("history %+v %v", hist, err)
+		}
+		for i, h := range hist {
+			if !h.At.Equal(times[i]) || h.Folio.String == "" || h.Reason == "" {
+				t.Errorf("change %d: %+v, want at %v", i, h, times[i])
+			}
+		}
+		c, _ := e.Store.Certificate(ctx, id)
+		if !c.RevokedAt.Time.Equal(times[2]) || !c.StatusChangedAt.Equal(times[2]) {
+			t.Fatalf("revoked at %v, status changed %v", c.RevokedAt.Time, c.StatusChangedAt)
+		}
+	})
+}
+
+// RULES O1: only an accredited organisation takes requests and has
+// certificates issued; a suspended one does not.
+func TestRule_O1_OnlyAccreditedOrganisationsAct(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		e.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetOrganisationStatus(ctx, w.org.ID, store.OrgSuspended, "auditoría") })
+		if _, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria}); !errs.Has(err, errs.Forbidden) {
+			t.Fatalf("suspended organisation files: %v", err)
+		}
+		if _, err := w.ra.FileOnline(ctx, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria}); !errs.Has(err, errs.Forbidden) {
+			t.Fatalf("online filing to a suspended organisation: %v", err)
+		}
+		e.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetOrganisationStatus(ctx, w.org.ID, store.OrgAccredited, "") })
+		if _, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// RULES O2: an agent acts for one organisation only; an auditor reads
+// everything and changes nothing.
+func TestRule_O2_AgentsActForTheirOrganisationOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ra.FileInPerson(ctx, w.other, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria}); !errs.Has(err, errs.Forbidden) {
+			t.Fatalf("agent files for another organisation: %v", err)
+		}
+		auditor := ra.Actor{Kind: ra.ActorAgent, AgentID: w.other.AgentID, Role: store.RoleAuditor, OrgID: w.other.OrgID}
+		if _, err := w.ra.Load(ctx, auditor, f.Request.ID); err != nil {
+			t.Fatalf("auditor reads: %v", err)
+		}
+		if _, err := w.ra.Cancel(ctx, auditor, f.Request.ID, "x"); !errs.Has(err, errs.Forbidden) {
+			t.Fatalf("auditor acts: %v", err)
+		}
+		var refused int
+		e.Store.DB().GetContext(ctx, &refused, "SELECT COUNT(*) FROM audit_entries WHERE outcome = 'refused'")
+		if refused < 2 {
+			t.Fatalf("refusals audited: %d", refused)
+		}
+	})
+}
