@@ -5,6 +5,7 @@
 package ra
 
 import (
+	"crypto/x509"
 	"log/slog"
 
 	"github.com/sello-pki/sello/ca"
@@ -25,8 +26,9 @@ type RA struct {
 	clk       clock.Clock
 	log       *slog.Logger
 
-	appointments map[string]appointment.Source // by policy id
-	ackSigner    AckSigner
+	appointments      map[string]appointment.Source // by policy id
+	ackSigner         AckSigner
+	homologationRoots *x509.CertPool
 }
 
 // Config holds the RA's dependencies.
@@ -43,6 +45,9 @@ type Config struct {
 	Appointments map[string]appointment.Source
 	// AckSigner signs acknowledgements (RULES G3, G4).
 	AckSigner AckSigner
+	// HomologationRoots are the other authorities whose certificates may be
+	// registered here (RULES O4); nil: none.
+	HomologationRoots *x509.CertPool
 }
 
 // New returns an RA.
@@ -51,7 +56,8 @@ func New(c Config) *RA {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &RA{store: c.Store, backend: c.Backend, issuerID: c.IssuerID, issuerTag: c.IssuerTag, policies: c.Policies,
-		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, ackSigner: c.AckSigner}
+		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, ackSigner: c.AckSigner,
+		homologationRoots: c.HomologationRoots}
 }
 
 // Policy returns a loaded policy.

@@ -140,7 +140,9 @@ func TestRule_S6_StatusChangesRecordedWithExactTime(t *testing.T) {
 func TestRule_O1_OnlyAccreditedOrganisationsAct(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		w := newWF(t, e)
-		e.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetOrganisationStatus(ctx, w.org.ID, store.OrgSuspended, "auditoría") })
+		e.Store.InTx(ctx, func(tx *store.Tx) error {
+			return tx.SetOrganisationStatus(ctx, w.org.ID, store.OrgSuspended, "auditoría")
+		})
 		if _, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria}); !errs.Has(err, errs.Forbidden) {
 			t.Fatalf("suspended organisation files: %v", err)
 		}

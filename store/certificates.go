@@ -46,11 +46,12 @@ type Certificate struct {
 	StatusReasonID   sql.NullString `db:"status_reason_id"`
 	SuspendedUntil   sql.NullTime   `db:"suspended_until"`
 	AppointmentCheck sql.NullTime   `db:"appointment_checked_at"`
+	Origin           string         `db:"origin"` // "issued" here, or "homologated" (RULES O4)
 }
 
 const certCols = `id, issuer_id, serial, org_id, person_id, agent_id, enrollment_id, subject, key_fingerprint,
 	cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, revoked_at, revocation_reason, der,
-	policy_id, status_reason_id, suspended_until, appointment_checked_at`
+	policy_id, status_reason_id, suspended_until, appointment_checked_at, origin`
 
 // InsertCertificate records an issued certificate as valid. Its serial must
 // have been reserved.
@@ -66,10 +67,10 @@ func (tx *Tx) InsertCertificate(ctx context.Context, c *Certificate) error {
 		return errs.New(errs.Internal, "serial %s was never reserved", c.Serial)
 	}
 	id, err := tx.insert(ctx, `INSERT INTO certificates (issuer_id, serial, org_id, person_id, agent_id, enrollment_id, subject,
-		key_fingerprint, cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, der, policy_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		key_fingerprint, cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, der, policy_id, origin)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.IssuerID, c.Serial, c.OrgID, c.PersonID, c.AgentID, c.EnrollmentID, c.Subject, c.KeyFingerprint,
-		c.CertFingerprint, c.Status, c.NotBefore, c.NotAfter, c.IssuedAt, c.StatusChangedAt, c.DER, c.PolicyID)
+		c.CertFingerprint, c.Status, c.NotBefore, c.NotAfter, c.IssuedAt, c.StatusChangedAt, c.DER, c.PolicyID, originOf(c))
 	if err != nil {
 		return dbErr(err, "certificate "+c.Serial)
 	}
@@ -135,4 +136,11 @@ func (s *Store) LintCertificate(ctx context.Context, issuerID string, serial *bi
 		return nil, notFoundOr(err, "lint certificate %s", SerialHex(serial))
 	}
 	return der, nil
+}
+
+func originOf(c *Certificate) string {
+	if c.Origin == "" {
+		return "issued"
+	}
+	return c.Origin
 }

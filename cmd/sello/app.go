@@ -283,7 +283,8 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			hr[h.Policy] = src
 		}
 		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
-			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr})
+			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr,
+			HomologationRoots: homologationRoots(cfg, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)
 		}
@@ -313,3 +314,20 @@ func cliActor() string {
 var errAlreadyInitialised = errors.New("already initialised")
 
 func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }
+
+// homologationRoots loads the other authorities whose certificates may be
+// registered (RULES O4): every PEM certificate in <data>/homologation/.
+func homologationRoots(cfg *config.Config, log *slog.Logger) *x509.CertPool {
+	files, _ := filepath.Glob(filepath.Join(cfg.DataDir, "homologation", "*.pem"))
+	if len(files) == 0 {
+		return nil
+	}
+	pool := x509.NewCertPool()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil || !pool.AppendCertsFromPEM(b) {
+			log.Warn("homologation: not a PEM certificate file", "file", f)
+		}
+	}
+	return pool
+}

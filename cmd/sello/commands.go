@@ -321,7 +321,41 @@ else. Refusals are audited and nothing is signed.`,
 	issue.Flags().StringVar(&org, "org", "", "organisation code (required)")
 	issue.Flags().StringVar(&csr, "csr", "", "CSR file, PEM or DER (required)")
 	issue.Flags().StringVar(&out, "out", "-", "where to write the certificate and chain (PEM)")
-	cmd.AddCommand(issue)
+	var hpf personFlags
+	var horg, hcert string
+	homologate := &cobra.Command{
+		Use:   "homologate",
+		Short: "Register another authority's certificate after validating it (RULES O4)",
+		Long: `Register a certificate issued by another certification authority. It must chain to
+an authority trusted for homologation (PEM files in <data>/homologation/), be
+current, and carry the holder's identifier given here.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if horg == "" || hcert == "" {
+				return errs.New(errs.Malformed, "--org and --cert are required")
+			}
+			pemBytes, err := os.ReadFile(hcert)
+			if err != nil {
+				return errs.Wrap(errs.Malformed, err, "--cert")
+			}
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			c, err := a.ra.Homologate(cmd.Context(), ra.CLI(strings.TrimPrefix(cliActor(), "cli:")), ra.HomologationRequest{OrgCode: horg,
+				Person: hpf.data(), Title: hpf.title, Certificate: pemBytes})
+			if err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "certificate %s (%s) registered as homologated for %s\n", c.Serial, c.Subject, horg)
+			return nil
+		},
+	}
+	hpf.register(homologate)
+	homologate.Flags().StringVar(&horg, "org", "", "organisation code (required)")
+	homologate.Flags().StringVar(&hcert, "cert", "", "the certificate, PEM (intermediates may follow) or DER (required)")
+	cmd.AddCommand(issue, homologate)
 	cmd.AddCommand(newStatusCmds(g)...)
 	return cmd
 }

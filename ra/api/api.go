@@ -106,6 +106,7 @@ func (h *Handler) table() []route {
 		{"GET", "/api/v1/certificates/{id}/revocation-receipt.pdf", "Print the revocation receipt (S4)", false, a(h.revocationPDF)},
 		{"GET", "/api/v1/status-requests", "Revocation and suspension requests: state=pending|done|refused", false, a(h.listStatusRequests)},
 		{"POST", "/api/v1/status-requests/{id}/decide", "Decide a deferred request: {approve}", false, a(h.decideStatusRequest)},
+		{"POST", "/api/v1/homologations", "Register another authority's certificate after validating it (O4): {organisation, givenNames, firstSurname, curp, email, title, certificate}", false, a(h.homologate)},
 		{"GET", "/api/v1/organisations", "Accredited organisations (O1, G2)", false, a(h.listOrganisations)},
 		{"POST", "/api/v1/organisations", "Accredit an organisation (admins): {code, name, policy, unit}", false, a(h.addOrganisation)},
 		{"POST", "/api/v1/organisations/{code}/status", "Accredit, suspend or revoke an organisation (admins): {status, reason}", false, a(h.setOrganisationStatus)},

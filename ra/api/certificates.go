@@ -224,3 +224,26 @@ func (h *Handler) decideStatusRequest(w http.ResponseWriter, r *http.Request, p 
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"change": ch})
 }
+
+// homologate registers another authority's certificate (RULES O4).
+func (h *Handler) homologate(w http.ResponseWriter, r *http.Request, p *Principal) {
+	var b struct {
+		fileBody
+		Certificate string `json:"certificate"`
+	}
+	if err := decode(r, &b); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if b.Organisation == "" {
+		b.Organisation = p.Org.Code
+	}
+	fr := b.fileBody.request()
+	c, err := h.ra.Homologate(r.Context(), p.Actor(), ra.HomologationRequest{OrgCode: b.Organisation, Person: fr.Person, Title: b.Title,
+		Certificate: []byte(b.Certificate)})
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, certViewOf(c, false))
+}

@@ -1,0 +1,164 @@
+package ra
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"database/sql"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies/validate"
+	"github.com/sello-pki/sello/store"
+)
+
+// HomologationRequest asks to register a certificate another certification
+// authority issued (RULES O4, Zacatecas art. 60-63).
+type HomologationRequest struct {
+	OrgCode     string
+	Person      store.PersonData
+	Title       string
+	Certificate []byte // PEM or DER; intermediates may follow in PEM
+}
+
+// Homologate validates a foreign certificate electronically (its chain
+// reaches a trusted authority, it is current, its key is acceptable and not
+// another person's, and it names the holder by the identifier the policy
+// uses) and enters it in the registry as homologated. The holder's data are
+// recorded as for any applicant.
+func (r *RA) Homologate(ctx context.Context, actor Actor, req HomologationRequest) (*store.Certificate, error) {
+	obj := "homologation:" + req.OrgCode
+	rec, err := r.homologate(ctx, actor, req)
+	if err != nil {
+		return nil, r.refuse(ctx, actor, "cert.homologate", obj, err)
+	}
+	return rec, nil
+}
+
+func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationRequest) (*store.Certificate, error) {
+	if r.homologationRoots == nil {
+		return nil, errs.New(errs.BadConfig, "no trusted authorities are configured for homologation")
+	}
+	org, pol, err := r.orgPolicy(ctx, req.OrgCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := actor.MustAct(org.ID); err != nil {
+		return nil, err
+	}
+	if org.Status != store.OrgAccredited {
+		return nil, errs.New(errs.Forbidden, "organisation %s is %s", org.Code, org.Status)
+	}
+	leaf, inter, err := parseCertificates(req.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	now := r.clk.Now()
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: r.homologationRoots, Intermediates: inter, CurrentTime: now,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return nil, errs.Wrap(errs.Forbidden, err, "the certificate does not validate against a trusted authority: %v", err)
+	}
+	if err := ca.CheckKey(leaf.PublicKey); err != nil {
+		return nil, err
+	}
+	d := req.Person
+	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
+		return nil, err
+	}
+	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
+		return nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
+	}
+	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[pol.IdentifierKind()]
+	if !strings.Contains(strings.ToUpper(leaf.Subject.SerialNumber), id) {
+		return nil, errs.New(errs.Malformed, "the certificate's subject serialNumber (%q) does not carry the holder's %s", leaf.Subject.SerialNumber, pol.IdentifierKind())
+	}
+	keyFP, err := ca.KeyFingerprint(leaf.PublicKey)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadPublicKey, err, "public key")
+	}
+	var out *store.Certificate
+	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		person, err := r.findOrCreatePerson(ctx, tx, pol, d)
+		if err != nil {
+			return err
+		}
+		others, err := r.store.UnexpiredCertificatesWithKey(ctx, keyFP, now)
+		if err != nil {
+			return err
+		}
+		for _, c := range others {
+			if !c.PersonID.Valid || c.PersonID.Int64 != person.ID {
+				return errs.New(errs.DuplicateKey, "this key is already in a valid certificate of another person")
+			}
+		}
+		issuerID := foreignIssuerID(leaf)
+		serial := store.SerialHex(leaf.SerialNumber)
+		if _, err := tx.Exec(ctx, "INSERT INTO serials (issuer_id, serial, not_after, reserved_at) VALUES (?, ?, ?, ?)",
+			issuerID, serial, leaf.NotAfter.UTC(), r.store.Now()); err != nil {
+			if errs.Has(err, errs.Conflict) {
+				return errs.New(errs.Conflict, "certificate %s of %s is already registered", serial, leaf.Issuer.CommonName)
+			}
+			return err
+		}
+		sum := sha256.Sum256(leaf.Raw)
+		out = &store.Certificate{IssuerID: issuerID, Serial: serial, OrgID: store.NullInt(org.ID), PersonID: store.NullInt(person.ID),
+			Subject: leaf.Subject.String(), KeyFingerprint: keyFP, CertFingerprint: hex.EncodeToString(sum[:]),
+			NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, DER: leaf.Raw, PolicyID: sql.NullString{String: pol.ID, Valid: true},
+			Origin: "homologated"}
+		if err := tx.InsertCertificate(ctx, out); err != nil {
+			return err
+		}
+		obj := "cert:" + issuerID + "/" + serial
+		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "cert.homologate", Object: obj, Outcome: store.OutcomeOK,
+			Details: map[string]any{"org": org.Code, "issuer": leaf.Issuer.String(), "person": person.ID, "notAfter": leaf.NotAfter.Format(time.RFC3339)}}); err != nil {
+			return err
+		}
+		_, err = tx.Enqueue(ctx, JobLDAPPublish, JobLDAPPublish+":"+obj+":homologated", []byte(fmt.Sprintf(`{"issuer":%q,"serial":%q,"event":"homologated"}`, issuerID, serial)))
+		return err
+	})
+	return out, err
+}
+
+// foreignIssuerID names another authority's issuing CA by its subject and
+// key identifier (its certificate is not at hand in the store).
+func foreignIssuerID(leaf *x509.Certificate) string {
+	sum := sha256.Sum256(append(append([]byte{}, leaf.RawIssuer...), leaf.AuthorityKeyId...))
+	return "ext-" + hex.EncodeToString(sum[:12])
+}
+
+func parseCertificates(data []byte) (*x509.Certificate, *x509.CertPool, error) {
+	var certs []*x509.Certificate
+	rest := data
+	for {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" {
+			return nil, nil, errs.New(errs.Malformed, "unexpected PEM block %q (want CERTIFICATE)", blk.Type)
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, nil, errs.New(errs.Malformed, "not a certificate: %v", err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		c, err := x509.ParseCertificate(data)
+		if err != nil {
+			return nil, nil, errs.New(errs.Malformed, "not a certificate (PEM or DER): %v", err)
+		}
+		certs = append(certs, c)
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		pool.AddCert(c)
+	}
+	return certs[0], pool, nil
+}
