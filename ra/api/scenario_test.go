@@ -609,6 +609,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
 
+	t.Logf("DEBUG %s: revoked with reason %s", s.policy, c.Certificate.StatusReason)
 	// --- 9. Every e-mail reached the institutional address, in Spanish. ---------
 	mails = h.flush()
 	if autoSusp != "" {
@@ -618,6 +619,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 			}
 		}
 	}
+	t.Logf("DEBUG %s revocation mail: %s", s.policy, h.one(mails, notify.TemplateRevocation, addr).Text)
 	if m := h.one(mails, notify.TemplateRevocation, addr); !strings.Contains(m.Text, revFolio) || !strings.Contains(m.Text, revReason.ES) {
 		t.Errorf("the revocation e-mail does not give folio %s and reason %q: %s", revFolio, revReason.ES, m.Text)
 	}
