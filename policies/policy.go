@@ -88,8 +88,8 @@ func (e *LoadError) Error() string {
 // Parse reads and checks one policy file's bytes; name is used in errors.
 func Parse(name string, data []byte) (*Policy, error) {
 	var p Policy
-	if err := yaml.UnmarshalWithOptions(data, &p, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, true))
+	if err := unmarshalStrict(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: %s", name, err)
 	}
 	p.file = name
 	c := &checker{name: name, data: data}
@@ -198,4 +198,19 @@ func (s Set) Get(id string) (*Policy, error) {
 	}
 	sort.Strings(ids)
 	return nil, fmt.Errorf("no policy %q (have %s)", id, strings.Join(ids, ", "))
+}
+
+// unmarshalStrict decodes YAML, refusing unknown keys. goccy/go-yaml panics
+// on some malformed input (FuzzParse found `conditions: ! `); a bad file is
+// an error naming it, never a crash of the server.
+func unmarshalStrict(data []byte, dst any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML cannot be read (malformed near a tag or an empty node): %v", r)
+		}
+	}()
+	if err := yaml.UnmarshalWithOptions(data, dst, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return fmt.Errorf("%s", yaml.FormatError(err, false, true))
+	}
+	return nil
 }

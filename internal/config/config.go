@@ -190,8 +190,8 @@ func Load(path string, env []string) (*Config, error) {
 		return nil, &Error{File: path, Msg: "cannot read configuration: " + errors.Unwrap(err).Error()}
 	}
 	var f File
-	if err := yaml.UnmarshalWithOptions(data, &f, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	if err := unmarshalStrict(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, err)
 	}
 	base, err := filepath.Abs(filepath.Dir(path))
 	if err != nil {
@@ -469,4 +469,18 @@ func lineOf(data []byte, key string) int {
 		return 0
 	}
 	return n.GetToken().Position.Line
+}
+
+// unmarshalStrict decodes YAML, refusing unknown keys; a panic inside the
+// YAML library on malformed input becomes an error naming the file.
+func unmarshalStrict(data []byte, dst any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the YAML cannot be read (malformed near a tag or an empty node): %v", r)
+		}
+	}()
+	if err := yaml.UnmarshalWithOptions(data, dst, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		return fmt.Errorf("%s", yaml.FormatError(err, false, true))
+	}
+	return nil
 }

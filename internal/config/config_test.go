@@ -70,6 +70,7 @@ func TestStrictLoadingNamesKeyAndLine(t *testing.T) {
 		{"bad interval", "audit:\n  checkpoint_interval: often\n", []string{"audit.checkpoint_interval", "often"}},
 		{"wrong type", "audit:\n  checkpoint_every_entries: many\n", []string{"checkpoint_every_entries"}},
 		{"bad level", "log:\n  level: loud\n", []string{"log.level", "loud"}},
+		{"YAML that crashes the parser", "hr: ! \n", []string{"sello.yaml", "cannot be read"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
