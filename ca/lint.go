@@ -30,6 +30,13 @@ var skippedLints = []string{
 	// S/MIME BR lints key on those OIDs and so do not apply either; the
 	// RFC 5280, community and Mozilla lints all run.)
 	"e_exactly_one_smime_policy",
+	// Checks whether the certificate was signed by one of eight compromised
+	// eMudhra TLS intermediate keys, by verifying its signature under each of
+	// them. The certificate linted before issuance is always signed by a
+	// throwaway key generated in this process (Boulder's sequence), so the
+	// verdict cannot change, and the eight P-384 verifications were 44% of
+	// the CPU time of an issuance (BENCHMARKS.md).
+	"e_cert_issued_by_compromised_emudhra_ca",
 }
 
 var lintRegistry = sync.OnceValues(func() (lint.Registry, error) {

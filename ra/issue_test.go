@@ -55,7 +55,7 @@ func newFixture(t *testing.T, e *storetest.Env) *fixture {
 	return &fixture{env: e, ra: r, h: h}
 }
 
-func csrPEM(t *testing.T, key crypto.Signer, subject pkix.Name) []byte {
+func csrPEM(t testing.TB, key crypto.Signer, subject pkix.Name) []byte {
 	t.Helper()
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: subject}, key)
 	if err != nil {
