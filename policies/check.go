@@ -28,6 +28,7 @@ var (
 		"BIRTH_CERTIFICATE", "CURP_PRINTOUT", "TAX_STATUS_CERTIFICATE", "REQUEST_LETTER", "POLICE_REPORT")
 	biometricKinds  = set("PHOTO", "FINGERPRINTS", "HANDWRITTEN_SIGNATURE")
 	identifierKinds = set("CURP", "RFC", "DNI")
+	hrStatuses      = set("terminated", "on_leave", "suspended", "not_found")
 	reasonIDs       = set("first_issuance", "renewal", "reissue_lost_token", "reissue_forgotten_password",
 		"reissue_data_change", "download_expired", "own_token")
 	publicFields = set("name", "position", "organisation", "email", "identifier", "serial", "status",
@@ -276,6 +277,7 @@ func (p *Policy) check(c *checker) {
 		c.fail("status_reasons.revocation", "list the revocation reasons (RULES S2)")
 	}
 	seenStatus := map[string]bool{}
+	seenHR := map[string]string{}
 	for _, g := range []struct {
 		group string
 		list  []StatusReason
@@ -305,6 +307,21 @@ func (p *Policy) check(c *checker) {
 			}
 			c.rule(key+".rule", r.Rule)
 			c.text(key, r.ES, r.EN)
+			for k, st := range r.HRStatuses {
+				if !hrStatuses[st] {
+					c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q: want terminated, on_leave, suspended or not_found", st)
+				}
+				if !r.Automatic {
+					c.fail(key+".hr_statuses", "only an automatic reason is applied on an HR answer (set automatic: true)")
+				}
+				if group == "extinction" {
+					c.fail(key+".hr_statuses", "an HR answer suspends or revokes; it does not extinguish")
+				}
+				if prev, dup := seenHR[st]; dup {
+					c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q is already handled by %s", st, prev)
+				}
+				seenHR[st] = r.ID
+			}
 		}
 	}
 	for i, r := range sc.Suspension {

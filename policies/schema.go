@@ -164,6 +164,10 @@ type StatusReason struct {
 	// EscalatesTo names the revocation reason a suspension becomes when its
 	// cause persists past the investigation (RULES S1).
 	EscalatesTo string `yaml:"escalates_to"`
+	// HRStatuses are the HR answers (terminated, on_leave, suspended,
+	// not_found) for which the appointment monitor applies this reason on
+	// its own; only for automatic reasons.
+	HRStatuses []string `yaml:"hr_statuses"`
 }
 
 // Registry says which holder fields the public registry shows (RULES G1, G6).

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/policies/validate"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -167,6 +168,11 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 	// Identifiers are normalised here; whether they are valid is for the
 	// policy engine to say, with its rule ids (a refusal states its grounds).
 	d.CURP, d.RFC, d.DNI = strings.ToUpper(strings.TrimSpace(d.CURP)), strings.ToUpper(strings.TrimSpace(d.RFC)), strings.TrimSpace(d.DNI)
+	// A DNI is kept as its 8 digits (the verification character printed on
+	// the card is not part of the number), as everywhere else in the RA.
+	if dni, err := validate.ParseDNI(d.DNI); err == nil {
+		d.DNI = dni.Number
+	}
 	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
 	lang := req.Lang
 	if lang != "en" {

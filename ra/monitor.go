@@ -2,6 +2,8 @@ package ra
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sello-pki/sello/policies"
@@ -58,21 +60,26 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 		}
 		rep.Checked++
 		in := StatusInput{CertificateID: c.ID, Requester: BySystem}
+		hr := facts.Status
 		switch {
 		case facts.State == policies.AppointmentNotFound:
 			rep.NotFound++
-			if c.Status == store.CertValid {
-				in.Kind, in.ReasonID = ChangeSuspend, automaticReason(pol.StatusCodes.Suspension)
-			}
-		case facts.Status == "terminated" || (facts.Status == "active" && !facts.End.IsZero() && !now.Before(facts.End)):
-			in.Kind, in.ReasonID = ChangeRevoke, automaticReason(pol.StatusCodes.Revocation)
-		case facts.Status == "on_leave" || facts.Status == "suspended":
-			if c.Status == store.CertValid {
-				in.Kind, in.ReasonID = ChangeSuspend, automaticReason(pol.StatusCodes.Suspension)
-			}
-		case facts.Status == "active":
+			hr = "not_found"
+		case facts.Status == "active" && !facts.End.IsZero() && !now.Before(facts.End):
+			hr = "terminated" // the appointment ended
+		}
+		switch hr {
+		case "active":
 			if c.Status == store.CertSuspended && isAutomatic(pol.StatusCodes.Suspension, c.StatusReasonID.String) {
 				in.Kind = ChangeLift
+			}
+		default:
+			in.Kind, in.ReasonID = reasonForHR(pol, hr)
+			if in.Kind == ChangeSuspend && c.Status != store.CertValid {
+				in.Kind = "" // already suspended
+			}
+			if in.Kind == "" && c.Status == store.CertValid {
+				rep.Errors = append(rep.Errors, fmt.Sprintf("policy %s names no automatic reason for HR answer %q: certificate %s left as it is", pol.ID, hr, c.Serial))
 			}
 		}
 		err = r.store.InTx(ctx, func(tx *store.Tx) error { return tx.MarkAppointmentChecked(ctx, c.ID) })
@@ -81,10 +88,6 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 			continue
 		}
 		if in.Kind == "" {
-			continue
-		}
-		if in.Kind != ChangeLift && in.ReasonID == "" {
-			rep.Errors = append(rep.Errors, "policy "+pol.ID+" has no automatic reason for "+in.Kind)
 			continue
 		}
 		in.Statement = "Cambio detectado en el nombramiento por " + pol.Appointment.HRBody + " (" + facts.State + " " + facts.Status + ")."
@@ -114,13 +117,31 @@ func (r *RA) minMonitorInterval() time.Duration {
 	return min
 }
 
-func automaticReason(list []policies.StatusReason) string {
-	for _, x := range list {
-		if x.Automatic {
-			return x.ID
+// reasonForHR chooses what an HR answer does under a policy: the reason
+// that names it in hr_statuses; failing that, a termination revokes and any
+// other answer suspends, with the policy's first automatic reason of the
+// kind. No reason: nothing is done (the caller reports it).
+func reasonForHR(pol *policies.Policy, hr string) (kind, reasonID string) {
+	for _, x := range pol.StatusCodes.Suspension {
+		if slices.Contains(x.HRStatuses, hr) {
+			return ChangeSuspend, x.ID
 		}
 	}
-	return ""
+	for _, x := range pol.StatusCodes.Revocation {
+		if slices.Contains(x.HRStatuses, hr) {
+			return ChangeRevoke, x.ID
+		}
+	}
+	list, kind := pol.StatusCodes.Suspension, ChangeSuspend
+	if hr == "terminated" {
+		list, kind = pol.StatusCodes.Revocation, ChangeRevoke
+	}
+	for _, x := range list {
+		if x.Automatic && len(x.HRStatuses) == 0 {
+			return kind, x.ID
+		}
+	}
+	return "", ""
 }
 
 func isAutomatic(list []policies.StatusReason, id string) bool {

@@ -288,7 +288,17 @@ func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *s
 			return nil, err
 		}
 		tmpl := map[string]string{ChangeSuspend: "suspension", ChangeLift: "lift", ChangeRevoke: "revocation", ChangeExtinguish: "revocation"}[kind]
-		req := &Request{Enrollment: &store.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio}, Data: EnrollmentData{Lang: "es"}, Person: person}
+		// The holder's language is the one of the request that led to the
+		// certificate; the time zone comes from the certificate's policy.
+		lang := "es"
+		if cert.EnrollmentID.Valid {
+			if e, err := r.store.Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
+				if d, err := decodeData(e); err == nil && d.Lang != "" {
+					lang = d.Lang
+				}
+			}
+		}
+		req := &Request{Enrollment: &store.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio, PolicyID: pol.ID}, Data: EnrollmentData{Lang: lang}, Person: person}
 		if err := r.notify(ctx, tx, req, nil, mail{template: tmpl, key: "status:" + key,
 			data: map[string]any{"Serial": cert.Serial, "Reason": text, "At": now, "Until": until}}); err != nil {
 			return nil, err

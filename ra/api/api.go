@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/ra"
@@ -42,6 +43,9 @@ type Config struct {
 	RA        *ra.RA
 	Documents *documents.Service
 	Logger    *slog.Logger
+	// Clock dates what the API prints (the RA's clock; default the system
+	// clock).
+	Clock clock.Clock
 }
 
 // Handler serves /api/ and /verificar/.
@@ -50,6 +54,7 @@ type Handler struct {
 	ra    *ra.RA
 	docs  *documents.Service
 	log   *slog.Logger
+	clk   clock.Clock
 	mux   *http.ServeMux
 }
 
@@ -58,7 +63,10 @@ func New(c Config) *Handler {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{store: c.Store, ra: c.RA, docs: c.Documents, log: c.Logger, mux: http.NewServeMux()}
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	h := &Handler{store: c.Store, ra: c.RA, docs: c.Documents, log: c.Logger, clk: c.Clock, mux: http.NewServeMux()}
 	h.routes()
 	return h
 }

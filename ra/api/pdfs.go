@@ -1,8 +1,8 @@
 package api
 
 import (
+	"context"
 	"net/http"
-	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
@@ -51,6 +51,30 @@ func body(org *store.Organisation, pol *policies.Policy) receipt.ReceivingBody {
 	return receipt.ReceivingBody{Organisation: org.Name, Code: org.Code, Unit: org.ResponsibleUnit, Authority: pol.Jurisdiction.Authority}
 }
 
+// verification returns the code and the online-check link printed on a
+// document of folio (RULES G4): the link of its signed acknowledgement,
+// which carries the public URL, so that the QR code leads somewhere. Empty
+// when the folio has no acknowledgement.
+func (h *Handler) verification(ctx context.Context, folio string) (code, url string) {
+	rec, err := h.store.AcknowledgementByFolio(ctx, folio)
+	if err != nil {
+		return "", ""
+	}
+	if a, err := h.ra.VerifyDocument(ctx, folio, rec.VerificationCode); err == nil && a.Ack.VerifyURL != "" {
+		return a.Code, a.Ack.VerifyURL
+	}
+	return rec.VerificationCode, "/verificar/" + folio
+}
+
+// agentName is how a printed document names the agent who prints it: their
+// full name, or the audit actor when their record cannot be read.
+func (h *Handler) agentName(ctx context.Context, p *Principal) string {
+	if person, err := h.store.Person(ctx, p.Agent.PersonID); err == nil && person.Data.FullName() != "" {
+		return person.Data.FullName()
+	}
+	return p.Actor().String()
+}
+
 func place(pol *policies.Policy) string {
 	return pol.Jurisdiction.Locality + ", " + pol.Jurisdiction.State
 }
@@ -95,13 +119,10 @@ func (h *Handler) acceptancePDF(w http.ResponseWriter, r *http.Request, p *Princ
 		h.fail(w, r, p, err)
 		return
 	}
-	rec, _ := h.store.AcknowledgementByFolio(r.Context(), q.Folio)
 	f := receipt.AcceptanceForm{Folio: q.Folio, TZ: pol.CalendarSpec.Timezone, Body: body(org, pol), Position: q.Data.Title,
 		Organisation: org.Name, CertificateSerial: c.Serial, NotBefore: c.NotBefore, NotAfter: c.NotAfter, Place: place(pol),
-		Date: time.Now(), AgentName: p.Actor().String()}
-	if rec != nil {
-		f.Code, f.VerifyURL = rec.VerificationCode, "/verificar/"+q.Folio
-	}
+		Date: h.clk.Now(), AgentName: h.agentName(r.Context(), p)}
+	f.Code, f.VerifyURL = h.verification(r.Context(), q.Folio)
 	if q.Person != nil {
 		d := q.Person.Data
 		f.HolderName, f.RFC, f.Email = d.FullName(), d.RFC, d.Email
@@ -135,10 +156,8 @@ func (h *Handler) refusalPDF(w http.ResponseWriter, r *http.Request, p *Principa
 	rf := receipt.Refusal{Kind: kind, Folio: q.Folio, TZ: pol.CalendarSpec.Timezone, Body: body(org, pol), RequestFolio: q.Folio,
 		ActionES: "Solicitud de certificado electrónico", ActionEN: "Request for an electronic certificate",
 		FiledAt: q.ReceivedAt.Time, IssuedAt: q.ClosedAt.Time, Organisation: org.Name, Place: place(pol),
-		OfficialName: p.Actor().String(), OfficialRole: pol.Jurisdiction.Authority, TermEndedAt: q.DeficiencyDeadline.Time}
-	if rec, err := h.store.AcknowledgementByFolio(r.Context(), q.Folio); err == nil {
-		rf.Code, rf.VerifyURL = rec.VerificationCode, "/verificar/"+q.Folio
-	}
+		OfficialName: h.agentName(r.Context(), p), OfficialRole: pol.Jurisdiction.Authority, TermEndedAt: q.DeficiencyDeadline.Time}
+	rf.Code, rf.VerifyURL = h.verification(r.Context(), q.Folio)
 	if q.Person != nil {
 		rf.ApplicantName = q.Person.Data.FullName()
 		rf.Identifier = receipt.Mask(map[string]string{"CURP": q.Person.Data.CURP, "RFC": q.Person.Data.RFC, "DNI": q.Person.Data.DNI}[pol.IdentifierKind()])
@@ -205,7 +224,7 @@ func (h *Handler) revocationPDF(w http.ResponseWriter, r *http.Request, p *Princ
 	reason, _, _ := pol.StatusReason(rev.ReasonID)
 	rr := receipt.RevocationReceipt{Folio: rev.Folio.String, TZ: pol.CalendarSpec.Timezone, Body: body(org, pol), CertificateSerial: c.Serial,
 		ReasonES: reason.ES, ReasonEN: reason.EN, ReasonRFC5280: reason.RFC5280, RequestedBy: receipt.ByAgent,
-		ReceivedAt: rev.At, RevokedAt: rev.At, Place: place(pol), AgentName: rev.Actor}
+		ReceivedAt: rev.At, RevokedAt: rev.At, Place: place(pol), AgentName: h.agentName(r.Context(), p)}
 	if rev.Actor == "system:appointment-monitor" || rev.Actor == "system:scheduler" {
 		rr.RequestedBy = receipt.ByAutomatic
 	}
@@ -222,9 +241,7 @@ func (h *Handler) revocationPDF(w http.ResponseWriter, r *http.Request, p *Princ
 			}
 		}
 	}
-	if rec, err := h.store.AcknowledgementByFolio(r.Context(), rev.Folio.String); err == nil {
-		rr.Code, rr.VerifyURL = rec.VerificationCode, "/verificar/"+rev.Folio.String
-	}
+	rr.Code, rr.VerifyURL = h.verification(r.Context(), rev.Folio.String)
 	if c.PersonID.Valid {
 		if person, err := h.store.Person(r.Context(), c.PersonID.Int64); err == nil {
 			rr.HolderName = person.Data.FullName()

@@ -60,9 +60,9 @@ import (
 // ---------------------------------------------------------------------------
 // The fake HR system: a JSON API keyed by /api/v1/servidores/{kind}/{id}.
 
-const hrToken = "rh-token-5d1c0ffee" // what the fake HR API expects as bearer token
+const scHRToken = "rh-token-5d1c0ffee" // what the fake HR API expects as bearer token
 
-type hrRecord struct {
+type scHRRecord struct {
 	Dependencia string `json:"dependencia"`
 	Puesto      string `json:"puesto"`
 	Estatus     string `json:"estatus"` // ACTIVO, LICENCIA, SUSPENDIDO, BAJA
@@ -70,17 +70,17 @@ type hrRecord struct {
 	FechaFin    string `json:"fecha_fin,omitempty"`
 }
 
-type fakeHR struct {
+type scFakeHR struct {
 	mu      sync.Mutex
-	people  map[string]hrRecord // "KIND/value"
+	people  map[string]scHRRecord // "KIND/value"
 	lookups int
 	badAuth int
 }
 
-func (h *fakeHR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *scFakeHR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+hrToken {
+	if r.Header.Get("Authorization") != "Bearer "+scHRToken {
 		h.badAuth++
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
@@ -100,13 +100,21 @@ func (h *fakeHR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // set records what HR says about a person.
-func (h *fakeHR) set(kind, id, estatus, dependencia, puesto string) {
+func (h *scFakeHR) set(kind, id, estatus, dependencia, puesto string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.people[kind+"/"+id] = hrRecord{Dependencia: dependencia, Puesto: puesto, Estatus: estatus, FechaInicio: "2020-01-16"}
+	h.people[kind+"/"+id] = scHRRecord{Dependencia: dependencia, Puesto: puesto, Estatus: estatus, FechaInicio: "2020-01-16"}
 }
 
-func (h *fakeHR) status(kind, id, estatus string) {
+// asked returns how many lookups HR answered, and how many it refused for a
+// missing or wrong bearer token.
+func (h *scFakeHR) asked() (answered, unauthenticated int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lookups, h.badAuth
+}
+
+func (h *scFakeHR) status(kind, id, estatus string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	rec := h.people[kind+"/"+id]
@@ -117,25 +125,25 @@ func (h *fakeHR) status(kind, id, estatus string) {
 // ---------------------------------------------------------------------------
 // The SMTP sink: a real SMTP server on 127.0.0.1 that records what it gets.
 
-type smtpSink struct {
+type scSMTPSink struct {
 	mu   sync.Mutex
-	msgs []sunkMail
+	msgs []scSunkMail
 	addr string
 }
 
-type sunkMail struct {
+type scSunkMail struct {
 	From string
 	To   []string
 	Data []byte
 }
 
-func startSink(t *testing.T) *smtpSink {
+func startScSink(t *testing.T) *scSMTPSink {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("SMTP sink: %v", err)
 	}
-	s := &smtpSink{addr: l.Addr().String()}
+	s := &scSMTPSink{addr: l.Addr().String()}
 	srv := smtp.NewServer(s)
 	srv.Domain = "sink.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
@@ -146,40 +154,40 @@ func startSink(t *testing.T) *smtpSink {
 	return s
 }
 
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{s: s}, nil }
+func (s *scSMTPSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &scSinkSession{s: s}, nil }
 
-func (s *smtpSink) messages() []sunkMail {
+func (s *scSMTPSink) messages() []scSunkMail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]sunkMail(nil), s.msgs...)
+	return append([]scSunkMail(nil), s.msgs...)
 }
 
-type sinkSession struct {
-	s    *smtpSink
+type scSinkSession struct {
+	s    *scSMTPSink
 	from string
 	to   []string
 }
 
-func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }
-func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (ss *scSinkSession) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }
+func (ss *scSinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.to = append(ss.to, to)
 	return nil
 }
-func (ss *sinkSession) Data(r io.Reader) error {
+func (ss *scSinkSession) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
 	}
 	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, sunkMail{From: ss.from, To: ss.to, Data: b})
+	ss.s.msgs = append(ss.s.msgs, scSunkMail{From: ss.from, To: ss.to, Data: b})
 	ss.s.mu.Unlock()
 	return nil
 }
-func (ss *sinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *sinkSession) Logout() error { return nil }
+func (ss *scSinkSession) Reset()        { ss.from, ss.to = "", nil }
+func (ss *scSinkSession) Logout() error { return nil }
 
-// email is a received message decoded the way a mail client would.
-type email struct {
+// scEmail is a received message decoded the way a mail client would.
+type scEmail struct {
 	To      []string // envelope recipients
 	Header  mail.Header
 	Subject string
@@ -187,13 +195,13 @@ type email struct {
 	HTML    string
 }
 
-func parseEmail(t *testing.T, m sunkMail) email {
+func parseScEmail(t *testing.T, m scSunkMail) scEmail {
 	t.Helper()
 	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
 	if err != nil {
 		t.Fatalf("parse e-mail: %v\n%s", err, m.Data)
 	}
-	out := email{To: m.To, Header: msg.Header}
+	out := scEmail{To: m.To, Header: msg.Header}
 	dec := new(mime.WordDecoder)
 	if out.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		t.Fatalf("decode subject: %v", err)
@@ -233,9 +241,9 @@ func parseEmail(t *testing.T, m sunkMail) email {
 // ---------------------------------------------------------------------------
 // The harness.
 
-const publicURL = "http://firma.example.gob.mx"
+const scPublicURL = "http://firma.example.gob.mx"
 
-type harness struct {
+type scHarness struct {
 	t      *testing.T
 	env    *storetest.Env
 	store  *store.Store
@@ -243,28 +251,27 @@ type harness struct {
 	hier   *local.Hierarchy
 	ra     *ra.RA
 	pols   policies.Set
-	hr     *fakeHR
-	sink   *smtpSink
+	hr     *scFakeHR
+	sink   *scSMTPSink
 	worker *notify.Worker
 	srv    *httptest.Server
 	roots  *x509.CertPool // the embedded CA's root
 	inter  *x509.CertPool // its issuing CA
 	anon   *http.Client   // TLS without a client certificate
-	mails  []email        // every e-mail received so far, in order
+	mails  []scEmail      // every e-mail received so far, in order
 	seen   int            // sink messages already parsed into mails
 }
 
-// newHarness builds the whole stack on e, with the fake clock set to now.
-func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
+// newScHarness builds the whole stack on e, with the fake clock set to now.
+func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 	t.Helper()
-	ctx := context.Background()
 	e.Clock.Set(now)
-	h := &harness{t: t, env: e, store: e.Store, clk: e.Clock, hr: &fakeHR{people: map[string]hrRecord{}}}
+	h := &scHarness{t: t, env: e, store: e.Store, clk: e.Clock, hr: &scFakeHR{people: map[string]scHRRecord{}}}
 
 	// The embedded CA: a root and an issuing CA (both backdated an hour), and
 	// the local signer that lints before it signs.
 	hier, err := local.GenerateHierarchy(e.Clock, local.HierarchyOptions{CommonName: "Gobierno de Prueba", Organization: "Gobierno de Prueba",
-		Country: "MX", RootCRLURL: publicURL + "/crl/root.crl", RootCertURL: publicURL + "/ca/root.crt"})
+		Country: "MX", RootCRLURL: scPublicURL + "/crl/root.crl", RootCertURL: scPublicURL + "/ca/root.crt"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +293,7 @@ func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
 	hrSrv := httptest.NewServer(h.hr)
 	t.Cleanup(hrSrv.Close)
 	tokenFile := filepath.Join(t.TempDir(), "rh.token")
-	if err := os.WriteFile(tokenFile, []byte(hrToken+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(scHRToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	srcs := map[string]appointment.Source{}
@@ -305,10 +312,10 @@ func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
 	}
 
 	h.ra = ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(hier.Issuing), IssuerTag: "issuing",
-		Policies: h.pols, PublicURL: publicURL, Clock: e.Clock, Appointments: srcs})
+		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs})
 
 	// The mail relay and the outbox worker that feeds it.
-	h.sink = startSink(t)
+	h.sink = startScSink(t)
 	host, port, _ := net.SplitHostPort(h.sink.addr)
 	var portN int
 	fmt.Sscan(port, &portN)
@@ -325,7 +332,7 @@ func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
 	// The agents' API over HTTPS: client certificates verified against the
 	// CA chain when given, at the fake clock's time.
 	docs := documents.New(e.Store, e.Box, e.Clock, nil)
-	handler := New(Config{Store: e.Store, RA: h.ra, Documents: docs})
+	handler := New(Config{Store: e.Store, RA: h.ra, Documents: docs, Clock: e.Clock})
 	h.srv = httptest.NewUnstartedServer(handler)
 	clientCAs := x509.NewCertPool()
 	for _, c := range hier.Chain {
@@ -335,13 +342,12 @@ func newHarness(t *testing.T, e *storetest.Env, now time.Time) *harness {
 	h.srv.StartTLS()
 	t.Cleanup(h.srv.Close)
 	h.anon = h.client(nil)
-	_ = ctx
 	return h
 }
 
 // client returns an HTTPS client for the test server, presenting cert when
 // given.
-func (h *harness) client(cert *tls.Certificate) *http.Client {
+func (h *scHarness) client(cert *tls.Certificate) *http.Client {
 	pool := x509.NewCertPool()
 	pool.AddCert(h.srv.Certificate())
 	cfg := &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
@@ -354,7 +360,7 @@ func (h *harness) client(cert *tls.Certificate) *http.Client {
 }
 
 // addOrg accredits an organisation the way `sello org add` does.
-func (h *harness) addOrg(code, name, policy, unit string) *store.Organisation {
+func (h *scHarness) addOrg(code, name, policy, unit string) *store.Organisation {
 	h.t.Helper()
 	ctx := context.Background()
 	o := &store.Organisation{Code: code, Name: name, PolicyID: policy, ResponsibleUnit: unit}
@@ -374,14 +380,14 @@ func (h *harness) addOrg(code, name, policy, unit string) *store.Organisation {
 
 // setAckSigner issues the acknowledgement signer's certificate through the
 // CA, as `sello init` does, under the organisation orgCode.
-func (h *harness) setAckSigner(orgCode, email string) {
+func (h *scHarness) setAckSigner(orgCode, scEmail string) {
 	h.t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	iss, err := h.ra.IssueServiceCertificate(context.Background(), "system:init", orgCode, "Acuses de recibo", email,
+	iss, err := h.ra.IssueServiceCertificate(context.Background(), "system:init", orgCode, "Acuses de recibo", scEmail,
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
 	if err != nil {
 		h.t.Fatalf("acknowledgement signer: %v", err)
@@ -389,9 +395,9 @@ func (h *harness) setAckSigner(orgCode, email string) {
 	h.ra.SetAckSigner(ra.AckSigner{Key: key, Chain: append([]*x509.Certificate{iss.Cert}, iss.Chain...)})
 }
 
-// agent is a registration agent (or admin) logged in with the certificate
+// scAgent is a registration agent (or admin) logged in with the certificate
 // `sello agent add` gave them.
-type agent struct {
+type scAgent struct {
 	*http.Client
 	ID   int64
 	Cert *x509.Certificate
@@ -399,7 +405,7 @@ type agent struct {
 
 // addAgent registers an agent the way `sello agent add` does and returns an
 // HTTPS client that logs in with the agent's certificate.
-func (h *harness) addAgent(orgCode, role string, p store.PersonData, title string) *agent {
+func (h *scHarness) addAgent(orgCode, role string, p store.PersonData, title string) *scAgent {
 	h.t.Helper()
 	cred, err := h.ra.AddAgent(context.Background(), ra.AddAgentRequest{Actor: "cli:prueba", OrgCode: orgCode, Role: role, Person: p, Title: title})
 	if err != nil {
@@ -409,30 +415,30 @@ func (h *harness) addAgent(orgCode, role string, p store.PersonData, title strin
 	for _, c := range cred.Chain {
 		chain = append(chain, c.Raw)
 	}
-	return &agent{Client: h.client(&tls.Certificate{Certificate: chain, PrivateKey: cred.Key, Leaf: cred.Cert}), ID: cred.Agent.ID, Cert: cred.Cert}
+	return &scAgent{Client: h.client(&tls.Certificate{Certificate: chain, PrivateKey: cred.Key, Leaf: cred.Cert}), ID: cred.Agent.ID, Cert: cred.Cert}
 }
 
 // ---------------------------------------------------------------------------
 // HTTP.
 
-type response struct {
+type scResponse struct {
 	Status int
 	Header http.Header
 	Body   []byte
 }
 
-func (r response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
+func (r scResponse) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
 
-// rawJSON is sent as the body as it is (malformed JSON).
-type rawJSON string
+// scRawJSON is sent as the body as it is (malformed JSON).
+type scRawJSON string
 
-func (h *harness) do(c *http.Client, method, path string, body any) response {
+func (h *scHarness) do(c *http.Client, method, path string, body any) scResponse {
 	h.t.Helper()
 	var rd io.Reader
 	ct := ""
 	switch b := body.(type) {
 	case nil:
-	case rawJSON:
+	case scRawJSON:
 		rd, ct = strings.NewReader(string(b)), "application/json"
 	default:
 		buf, err := json.Marshal(b)
@@ -451,7 +457,7 @@ func (h *harness) do(c *http.Client, method, path string, body any) response {
 	return h.send(c, req)
 }
 
-func (h *harness) send(c *http.Client, req *http.Request) response {
+func (h *scHarness) send(c *http.Client, req *http.Request) scResponse {
 	h.t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -462,11 +468,11 @@ func (h *harness) send(c *http.Client, req *http.Request) response {
 	if err != nil {
 		h.t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL.Path, err)
 	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return scResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
 // ok calls and requires the status want, decoding the JSON answer into out.
-func (h *harness) ok(c *http.Client, want int, method, path string, body, out any) response {
+func (h *scHarness) ok(c *http.Client, want int, method, path string, body, out any) scResponse {
 	h.t.Helper()
 	r := h.do(c, method, path, body)
 	if r.Status != want {
@@ -481,7 +487,7 @@ func (h *harness) ok(c *http.Client, want int, method, path string, body, out an
 }
 
 // upload posts one document or biometric capture as multipart/form-data.
-func (h *harness) upload(c *http.Client, requestID int64, kind, issuedOn, contentType, filename string, data []byte) response {
+func (h *scHarness) upload(c *http.Client, requestID int64, kind, issuedOn, contentType, filename string, data []byte) scResponse {
 	h.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -510,7 +516,7 @@ func (h *harness) upload(c *http.Client, requestID int64, kind, issuedOn, conten
 // Refusals: a typed RFC 7807 problem, an audit entry, and no change.
 
 // auditHead is the sequence number of the last audit entry.
-func (h *harness) auditHead() int64 {
+func (h *scHarness) auditHead() int64 {
 	h.t.Helper()
 	var seq int64
 	if err := h.store.DB().GetContext(context.Background(), &seq, "SELECT COALESCE(MAX(seq), 0) FROM audit_entries"); err != nil {
@@ -520,7 +526,7 @@ func (h *harness) auditHead() int64 {
 }
 
 // auditSince returns the audit entries after seq.
-func (h *harness) auditSince(seq int64) []store.AuditEntry {
+func (h *scHarness) auditSince(seq int64) []store.AuditEntry {
 	h.t.Helper()
 	var out []store.AuditEntry
 	db := h.store.DB()
@@ -534,7 +540,7 @@ func (h *harness) auditSince(seq int64) []store.AuditEntry {
 // refused checks that call answers the problem status and type, that it left
 // a "refused" audit entry naming that error type, and that snapshot (the
 // state the call must not change) reads the same before and after.
-func (h *harness) refused(what string, status int, typ string, snapshot func() string, call func() response) {
+func (h *scHarness) refused(what string, status int, typ string, snapshot func() string, call func() scResponse) {
 	h.t.Helper()
 	before := ""
 	if snapshot != nil {
@@ -585,7 +591,7 @@ func (h *harness) refused(what string, status int, typ string, snapshot func() s
 // flush runs the notify worker until the outbox has no due e-mail, and
 // returns the e-mails the sink received meanwhile. Every queued e-mail must
 // have been sent: none is left pending or dead.
-func (h *harness) flush() []email {
+func (h *scHarness) flush() []scEmail {
 	h.t.Helper()
 	ctx := context.Background()
 	for i := 0; ; i++ {
@@ -612,17 +618,17 @@ func (h *harness) flush() []email {
 		}
 	}
 	msgs := h.sink.messages()
-	var out []email
+	var out []scEmail
 	for _, m := range msgs[h.seen:] {
-		out = append(out, parseEmail(h.t, m))
+		out = append(out, parseScEmail(h.t, m))
 	}
 	h.seen = len(msgs)
 	h.mails = append(h.mails, out...)
 	return out
 }
 
-// mailSubjects are the Spanish subjects of the templates, as received.
-var mailSubjects = map[string]*regexp.Regexp{
+// scMailSubjects are the Spanish subjects of the templates, as received.
+var scMailSubjects = map[string]*regexp.Regexp{
 	notify.TemplateEmailVerification:  regexp.MustCompile(`^Verifique su correo electrónico institucional$`),
 	notify.TemplateAcknowledgement:    regexp.MustCompile(`^Acuse de recibo de su solicitud, folio \S+$`),
 	notify.TemplateDeficiencyNotice:   regexp.MustCompile(`^Requisitos faltantes en su solicitud con folio \S+$`),
@@ -634,8 +640,8 @@ var mailSubjects = map[string]*regexp.Regexp{
 	notify.TemplateNotPresented:       regexp.MustCompile(`^Su solicitud con folio \S+ se tiene por no presentada$`),
 }
 
-func templateOf(m email) string {
-	for name, re := range mailSubjects {
+func scTemplateOf(m scEmail) string {
+	for name, re := range scMailSubjects {
 		if re.MatchString(m.Subject) {
 			return name
 		}
@@ -645,11 +651,11 @@ func templateOf(m email) string {
 
 // one returns the only e-mail of template among mails, checking that it went
 // to addr alone and is written in Spanish.
-func (h *harness) one(mails []email, template, addr string) email {
+func (h *scHarness) one(mails []scEmail, template, addr string) scEmail {
 	h.t.Helper()
-	var got []email
+	var got []scEmail
 	for _, m := range mails {
-		if templateOf(m) == template {
+		if scTemplateOf(m) == template {
 			got = append(got, m)
 		}
 	}
@@ -671,9 +677,9 @@ func (h *harness) one(mails []email, template, addr string) email {
 	return m
 }
 
-// fechaES is how the e-mails write a date (ra/notify's format), computed
+// scFechaES is how the e-mails write a date (ra/notify's format), computed
 // independently here.
-func fechaES(t time.Time, tz string) string {
+func scFechaES(t time.Time, tz string) string {
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
 		panic(err)
@@ -690,7 +696,7 @@ func fechaES(t time.Time, tz string) string {
 
 // pdfText fetches a PDF from the API and returns its text as pdftotext
 // (poppler-utils) reads it.
-func (h *harness) pdfText(c *http.Client, path string) string {
+func (h *scHarness) pdfText(c *http.Client, path string) string {
 	h.t.Helper()
 	r := h.do(c, "GET", path, nil)
 	if r.Status != http.StatusOK {
@@ -717,12 +723,42 @@ func (h *harness) pdfText(c *http.Client, path string) string {
 	return string(out)
 }
 
+// receipt fetches a printed document and checks that it is a real PDF that
+// shows folio, and that the verification code and link it prints lead to a
+// valid online check of that folio (RULES G4). It returns the text with its
+// whitespace collapsed.
+func (h *scHarness) receipt(c *http.Client, path, folio string) string {
+	h.t.Helper()
+	text := strings.Join(strings.Fields(h.pdfText(c, path)), " ")
+	if !strings.Contains(text, folio) {
+		h.t.Errorf("%s does not show folio %s:\n%s", path, folio, text)
+	}
+	link := scPublicURL + "/verificar/" + folio
+	if !strings.Contains(text, link) {
+		h.t.Errorf("%s does not print the online check %s (RULES G4):\n%s", path, link, text)
+	}
+	m := regexp.MustCompile(`Código de verificación: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})`).FindStringSubmatch(text)
+	if m == nil {
+		h.t.Errorf("%s prints no verification code:\n%s", path, text)
+		return text
+	}
+	var check struct {
+		Valid bool
+		Folio string
+	}
+	h.ok(h.anon, 200, "GET", "/verificar/"+folio+"?codigo="+m[1], nil, &check)
+	if !check.Valid || check.Folio != folio {
+		h.t.Errorf("%s: the online check of its code says %+v", path, check)
+	}
+	return text
+}
+
 // ---------------------------------------------------------------------------
 // Files an agent uploads: real PDF, PNG and JPEG bytes.
 
-// samplePDF writes a one-page PDF by hand with a correct cross-reference
+// scPDF writes a one-page PDF by hand with a correct cross-reference
 // table.
-func samplePDF(text string) []byte {
+func scPDF(text string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	content := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text)
@@ -747,7 +783,7 @@ func samplePDF(text string) []byte {
 	return b.Bytes()
 }
 
-func picture(w, h int, grey bool) image.Image {
+func scPicture(w, h int, grey bool) image.Image {
 	if grey {
 		img := image.NewGray(image.Rect(0, 0, w, h))
 		for y := range h {
@@ -766,7 +802,7 @@ func picture(w, h int, grey bool) image.Image {
 	return img
 }
 
-func pngOf(img image.Image) []byte {
+func scPNG(img image.Image) []byte {
 	var b bytes.Buffer
 	if err := png.Encode(&b, img); err != nil {
 		panic(err)
@@ -774,7 +810,7 @@ func pngOf(img image.Image) []byte {
 	return b.Bytes()
 }
 
-func jpegOf(img image.Image) []byte {
+func scJPEG(img image.Image) []byte {
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
 		panic(err)
@@ -782,16 +818,16 @@ func jpegOf(img image.Image) []byte {
 	return b.Bytes()
 }
 
-// capture returns a real capture for a biometric kind: a 320x320 colour JPEG
+// scCapture returns a real capture for a biometric kind: a 320x320 colour JPEG
 // photo, a 300x300 grey-scale PNG of fingerprints, a 400x150 PNG signature.
-func capture(kind string) (contentType, filename string, data []byte) {
+func scCapture(kind string) (contentType, filename string, data []byte) {
 	switch kind {
 	case documents.Photo:
-		return "image/jpeg", "foto.jpg", jpegOf(picture(320, 320, false))
+		return "image/jpeg", "foto.jpg", scJPEG(scPicture(320, 320, false))
 	case documents.Fingerprints:
-		return "image/png", "huellas.png", pngOf(picture(300, 300, true))
+		return "image/png", "huellas.png", scPNG(scPicture(300, 300, true))
 	case documents.HandwrittenSignature:
-		return "image/png", "firma.png", pngOf(picture(400, 150, false))
+		return "image/png", "firma.png", scPNG(scPicture(400, 150, false))
 	}
 	panic("no capture for " + kind)
 }
@@ -799,8 +835,8 @@ func capture(kind string) (contentType, filename string, data []byte) {
 // ---------------------------------------------------------------------------
 // Identifiers and keys.
 
-// curp completes a 17-character CURP prefix with its check digit (RULES F1).
-func curp(t *testing.T, first17 string) string {
+// scCURP completes a 17-character CURP prefix with its check digit (RULES F1).
+func scCURP(t *testing.T, first17 string) string {
 	t.Helper()
 	d, err := validate.CURPCheckDigit(first17)
 	if err != nil {
@@ -813,9 +849,9 @@ func curp(t *testing.T, first17 string) string {
 	return c
 }
 
-// csrPEM is the holder's CSR, made on their own device (RULES P3); its
+// scCSR is the holder's CSR, made on their own device (RULES P3); its
 // subject is ignored by the RA.
-func csrPEM(t *testing.T) []byte {
+func scCSR(t *testing.T) []byte {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -828,8 +864,8 @@ func csrPEM(t *testing.T) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 }
 
-// closingTime returns the policy's closing time on the given day.
-func closingTime(t *testing.T, p *policies.Policy, y int, m time.Month, d int) time.Time {
+// scClosing returns the policy's closing time on the given day.
+func scClosing(t *testing.T, p *policies.Policy, y int, m time.Month, d int) time.Time {
 	t.Helper()
 	loc, err := time.LoadLocation(p.CalendarSpec.Timezone)
 	if err != nil {

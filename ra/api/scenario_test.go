@@ -29,9 +29,10 @@ import (
 	"github.com/sello-pki/sello/store/storetest"
 )
 
-// scenario is one jurisdiction's cast: the organisation and another one of
-// the same policy, their agents, the applicant and what HR says of them.
-type scenario struct {
+// jurisdictionScenario is one jurisdiction's cast: the organisation and
+// another one of the same policy, their agents, the applicant and what HR
+// says of them.
+type jurisdictionScenario struct {
 	policy              string
 	org, orgName        string
 	other, otherName    string
@@ -43,62 +44,62 @@ type scenario struct {
 	hrOrg, hrPosition   string
 }
 
-func (s scenario) email() string { return s.applicant["email"] }
+func (s jurisdictionScenario) email() string { return s.applicant["email"] }
 
 var (
-	jalisco = scenario{
+	scJalisco = jurisdictionScenario{
 		policy: "jalisco", org: "SEP-JAL", orgName: "Secretaría de Educación Jalisco", other: "SALUD-JAL", otherName: "Secretaría de Salud Jalisco",
 		agent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Pedro", FirstSurname: "Ruiz", SecondSurname: "Soto", CURP: curp(t, "RUSP750505HJCZTD0"), Email: "pedro.ruiz@jalisco.gob.mx"}
+			return store.PersonData{GivenNames: "Pedro", FirstSurname: "Ruiz", SecondSurname: "Soto", CURP: scCURP(t, "RUSP750505HJCZTD0"), Email: "pedro.ruiz@jalisco.gob.mx"}
 		},
 		otherAgent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Ana", FirstSurname: "Torres", SecondSurname: "Vega", CURP: curp(t, "TOVA820912MJCRGN0"), Email: "ana.torres@jalisco.gob.mx"}
+			return store.PersonData{GivenNames: "Ana", FirstSurname: "Torres", SecondSurname: "Vega", CURP: scCURP(t, "TOVA820912MJCRGN0"), Email: "ana.torres@jalisco.gob.mx"}
 		},
 		applicant: map[string]string{"organisation": "SEP-JAL", "reason": "first_issuance", "givenNames": "María Guadalupe", "firstSurname": "López",
 			"secondSurname": "Hernández", "curp": "LOHM800101MJCPRR06", "email": "maria.lopez@jalisco.gob.mx", "title": "Jefa de Departamento"},
 		idKind: "CURP", id: "LOHM800101MJCPRR06", scheme: "PNOMX", idDocKind: "INE", idDocNum: "IDMEX1234567890",
 		hrOrg: "Secretaría de Educación Jalisco", hrPosition: "Jefa de Departamento",
 	}
-	zacatecas = scenario{
+	scZacatecas = jurisdictionScenario{
 		policy: "zacatecas", org: "SFP-ZAC", orgName: "Secretaría de la Función Pública de Zacatecas", other: "SEDUZAC", otherName: "Secretaría de Educación de Zacatecas",
 		agent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Luis", FirstSurname: "Medina", SecondSurname: "Zapata", CURP: curp(t, "MEZL780303HZSDPS0"), Email: "luis.medina@zacatecas.gob.mx"}
+			return store.PersonData{GivenNames: "Luis", FirstSurname: "Medina", SecondSurname: "Zapata", CURP: scCURP(t, "MEZL780303HZSDPS0"), Email: "luis.medina@zacatecas.gob.mx"}
 		},
 		otherAgent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Rosa", FirstSurname: "Ibarra", SecondSurname: "Luna", CURP: curp(t, "IALR860101MZSBNS0"), Email: "rosa.ibarra@zacatecas.gob.mx"}
+			return store.PersonData{GivenNames: "Rosa", FirstSurname: "Ibarra", SecondSurname: "Luna", CURP: scCURP(t, "IALR860101MZSBNS0"), Email: "rosa.ibarra@zacatecas.gob.mx"}
 		},
 		applicant: map[string]string{"organisation": "SFP-ZAC", "reason": "first_issuance", "givenNames": "Carmen", "firstSurname": "García",
 			"secondSurname": "Rodríguez", "curp": "GARC850315MZSRDR01", "email": "carmen.garcia@zacatecas.gob.mx", "title": "Jefa de Departamento"},
 		idKind: "CURP", id: "GARC850315MZSRDR01", scheme: "PNOMX", idDocKind: "PROFESSIONAL_LICENSE", idDocNum: "1234567",
 		hrOrg: "Secretaría de la Función Pública", hrPosition: "Jefa de Departamento",
 	}
-	tijuana = scenario{
+	scTijuana = jurisdictionScenario{
 		policy: "tijuana", org: "OBRAS-TIJ", orgName: "Dirección de Obras e Infraestructura Urbana Municipal", other: "TESO-TIJ", otherName: "Tesorería Municipal de Tijuana",
 		agent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Jorge", FirstSurname: "Castro", SecondSurname: "Núñez", CURP: curp(t, "CANJ800808HBCSXR0"), Email: "jorge.castro@tijuana.gob.mx"}
+			return store.PersonData{GivenNames: "Jorge", FirstSurname: "Castro", SecondSurname: "Núñez", CURP: scCURP(t, "CANJ800808HBCSXR0"), Email: "jorge.castro@tijuana.gob.mx"}
 		},
 		otherAgent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Elena", FirstSurname: "Soto", SecondSurname: "Ríos", CURP: curp(t, "SORE910214MBCTSL0"), Email: "elena.soto@tijuana.gob.mx"}
+			return store.PersonData{GivenNames: "Elena", FirstSurname: "Soto", SecondSurname: "Ríos", CURP: scCURP(t, "SORE910214MBCTSL0"), Email: "elena.soto@tijuana.gob.mx"}
 		},
 		applicant: map[string]string{"organisation": "OBRAS-TIJ", "reason": "first_issuance", "givenNames": "Juan", "firstSurname": "Hernández",
 			"secondSurname": "Guerrero", "curp": "HEGJ790704HBCRRN01", "rfc": "HEGJ790704AB1", "email": "juan.hernandez@tijuana.gob.mx", "title": "Jefe de Departamento"},
 		idKind: "CURP", id: "HEGJ790704HBCRRN01", scheme: "PNOMX", idDocKind: "DRIVING_LICENSE", idDocNum: "BC123456",
 		hrOrg: "Dirección de Obras e Infraestructura Urbana Municipal", hrPosition: "Jefe de Departamento",
 	}
-	chiapas = scenario{
+	scChiapas = jurisdictionScenario{
 		policy: "chiapas", org: "ICTI-CHIS", orgName: "Instituto de Ciencia, Tecnología e Innovación de Chiapas", other: "SALUD-CHIS", otherName: "Secretaría de Salud de Chiapas",
 		agent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Mario", FirstSurname: "Gómez", SecondSurname: "Pérez", CURP: curp(t, "GOPM770707HCSMRR0"), Email: "mario.gomez@chiapas.gob.mx"}
+			return store.PersonData{GivenNames: "Mario", FirstSurname: "Gómez", SecondSurname: "Pérez", CURP: scCURP(t, "GOPM770707HCSMRR0"), Email: "mario.gomez@chiapas.gob.mx"}
 		},
 		otherAgent: func(t *testing.T) store.PersonData {
-			return store.PersonData{GivenNames: "Irma", FirstSurname: "Díaz", SecondSurname: "Cruz", CURP: curp(t, "DICI880404MCSZRR0"), Email: "irma.diaz@chiapas.gob.mx"}
+			return store.PersonData{GivenNames: "Irma", FirstSurname: "Díaz", SecondSurname: "Cruz", CURP: scCURP(t, "DICI880404MCSZRR0"), Email: "irma.diaz@chiapas.gob.mx"}
 		},
 		applicant: map[string]string{"organisation": "ICTI-CHIS", "reason": "first_issuance", "givenNames": "Luisa", "firstSurname": "Ramos",
 			"secondSurname": "Mapes", "curp": "RAML900220MCSMPS06", "email": "luisa.ramos@chiapas.gob.mx", "title": "Analista"},
 		idKind: "CURP", id: "RAML900220MCSMPS06", scheme: "PNOMX", idDocKind: "PASSPORT", idDocNum: "G12345678",
 		hrOrg: "Instituto de Ciencia, Tecnología e Innovación", hrPosition: "Analista",
 	}
-	cajamarca = scenario{
+	scCajamarca = jurisdictionScenario{
 		policy: "cajamarca", org: "GRC-GRI", orgName: "Gerencia Regional de Infraestructura", other: "GRC-GRDS", otherName: "Gerencia Regional de Desarrollo Social",
 		agent: func(t *testing.T) store.PersonData {
 			return store.PersonData{GivenNames: "César", FirstSurname: "Chávez", SecondSurname: "Rojas", DNI: "40123456", Email: "cesar.chavez@regioncajamarca.gob.pe"}
@@ -113,19 +114,19 @@ var (
 	}
 )
 
-func TestScenario_Jalisco(t *testing.T)   { runScenario(t, jalisco) }
-func TestScenario_Zacatecas(t *testing.T) { runScenario(t, zacatecas) }
-func TestScenario_Tijuana(t *testing.T)   { runScenario(t, tijuana) }
-func TestScenario_Chiapas(t *testing.T)   { runScenario(t, chiapas) }
-func TestScenario_Cajamarca(t *testing.T) { runScenario(t, cajamarca) }
+func TestScenario_Jalisco(t *testing.T)   { runScenario(t, scJalisco) }
+func TestScenario_Zacatecas(t *testing.T) { runScenario(t, scZacatecas) }
+func TestScenario_Tijuana(t *testing.T)   { runScenario(t, scTijuana) }
+func TestScenario_Chiapas(t *testing.T)   { runScenario(t, scChiapas) }
+func TestScenario_Cajamarca(t *testing.T) { runScenario(t, scCajamarca) }
 
-func runScenario(t *testing.T, s scenario) {
+func runScenario(t *testing.T, s jurisdictionScenario) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) { scenarioOn(t, e, s) })
 }
 
 // The JSON shapes the test reads.
 type (
-	requestJSON struct {
+	scRequestJSON struct {
 		ID                 int64      `json:"id"`
 		Folio              string     `json:"folio"`
 		State              string     `json:"state"`
@@ -138,7 +139,7 @@ type (
 		} `json:"appointment"`
 		Deficiencies []policies.Finding `json:"deficiencies"`
 	}
-	certJSON struct {
+	scCertJSON struct {
 		Certificate struct {
 			ID           int64  `json:"id"`
 			Serial       string `json:"serial"`
@@ -157,7 +158,7 @@ type (
 	}
 )
 
-func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
+func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	ctx := context.Background()
 	pols, err := policies.Builtin()
 	if err != nil {
@@ -170,7 +171,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 	// Monday 23 November 2026, 10:00 in the jurisdiction: a business hour.
 	start := time.Date(2026, 11, 23, 10, 0, 0, 0, loc)
-	h := newHarness(t, e, start)
+	h := newScHarness(t, e, start)
 	pol = h.pols[s.policy]
 	h.addOrg(s.org, s.orgName, s.policy, "Dirección de Recursos Humanos")
 	h.addOrg(s.other, s.otherName, s.policy, "Dirección Administrativa")
@@ -190,8 +191,8 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// --- 1. The applicant files online, with no certificate. -----------------
-	h.refused("malformed JSON to the online filing", 400, "urn:sello:problem:malformed", nil, func() response {
-		return h.do(h.anon, "POST", "/api/v1/public/requests", rawJSON(`{"organisation": "`+s.org+`", "reason": `))
+	h.refused("malformed JSON to the online filing", 400, "urn:sello:problem:malformed", nil, func() scResponse {
+		return h.do(h.anon, "POST", "/api/v1/public/requests", scRawJSON(`{"organisation": "`+s.org+`", "reason": `))
 	})
 	var filed struct {
 		Folio           string `json:"folio"`
@@ -228,7 +229,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// The agent of the organisation sees it among the online requests.
-	var list struct{ Requests []requestJSON }
+	var list struct{ Requests []scRequestJSON }
 	h.ok(ag.Client, 200, "GET", "/api/v1/requests?view=online", nil, &list)
 	if len(list.Requests) != 1 || list.Requests[0].Folio != folio || list.Requests[0].State != ra.StateSubmitted {
 		t.Fatalf("online requests = %+v", list.Requests)
@@ -238,10 +239,10 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	snapshot := func() string { return string(h.ok(ag.Client, 200, "GET", reqPath, nil, nil).Body) }
 
 	// RULES R9: no agent attends before the e-mail is verified; a wrong code is refused.
-	h.refused("attend before the e-mail is verified", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("attend before the e-mail is verified", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/attend", nil)
 	})
-	h.refused("a wrong e-mail verification code", 401, "urn:sello:problem:unauthorized", snapshot, func() response {
+	h.refused("a wrong e-mail verification code", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
 		return h.do(h.anon, "POST", "/api/v1/public/requests/"+folio+"/verify-email", map[string]string{"token": "no-es-el-codigo"})
 	})
 	var verified struct{ Folio, State string }
@@ -249,21 +250,21 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	if verified.State != ra.StateEmailVerified {
 		t.Fatalf("after verification: %+v", verified)
 	}
-	h.refused("the e-mail token used twice", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("the e-mail token used twice", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(h.anon, "POST", "/api/v1/public/requests/"+folio+"/verify-email", map[string]string{"token": token})
 	})
 
 	// RULES O2: no certificate, no access; another organisation's agent sees and does nothing.
-	h.refused("no client certificate", 401, "urn:sello:problem:unauthorized", snapshot, func() response {
+	h.refused("no client certificate", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
 		return h.do(h.anon, "GET", "/api/v1/requests?view=online", nil)
 	})
-	h.refused("no client certificate to attend", 401, "urn:sello:problem:unauthorized", snapshot, func() response {
+	h.refused("no client certificate to attend", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
 		return h.do(h.anon, "POST", reqPath+"/attend", nil)
 	})
-	h.refused("another organisation's agent reads", 403, "urn:sello:problem:forbidden", snapshot, func() response {
+	h.refused("another organisation's agent reads", 403, "urn:sello:problem:forbidden", snapshot, func() scResponse {
 		return h.do(other.Client, "GET", reqPath, nil)
 	})
-	h.refused("another organisation's agent attends", 403, "urn:sello:problem:forbidden", snapshot, func() response {
+	h.refused("another organisation's agent attends", 403, "urn:sello:problem:forbidden", snapshot, func() scResponse {
 		return h.do(other.Client, "POST", reqPath+"/attend", nil)
 	})
 	h.ok(other.Client, 200, "GET", "/api/v1/requests?view=online", nil, &list)
@@ -272,39 +273,39 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// --- 2. The agent attends, checks HR, and finds the request deficient. ----
-	var q requestJSON
-	q = requestJSON{}
+	var q scRequestJSON
+	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/attend", nil, &q)
 	if q.State != ra.StateInReview {
 		t.Fatalf("attend: %s", q.State)
 	}
-	q = requestJSON{}
+	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/check-appointment", nil, &q)
 	if a := q.Appointment; a == nil || a.State != policies.AppointmentFound || a.Status != "active" || a.Position != s.hrPosition {
 		t.Fatalf("appointment as HR said it: %+v", q.Appointment)
 	}
-	h.refused("resume a request that is not deficient", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("resume a request that is not deficient", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/resume", nil)
 	})
-	q = requestJSON{}
+	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/deficient", nil, &q)
 	// RULES D1, D3: notified Monday 23; the notice takes effect Tuesday 24 and
 	// the three business days are Wednesday 25 to Friday 27, until closing.
-	deadline := closingTime(t, pol, 2026, time.November, 27)
+	deadline := scClosing(t, pol, 2026, time.November, 27)
 	if q.State != ra.StateDeficient || q.DeficiencyDeadline == nil || !q.DeficiencyDeadline.Equal(deadline) || len(q.Deficiencies) == 0 {
 		t.Fatalf("deficient: state %s deadline %v (want %v) items %d", q.State, q.DeficiencyDeadline, deadline, len(q.Deficiencies))
 	}
 	mails = h.flush()
 	notice := h.one(mails, notify.TemplateDeficiencyNotice, addr)
-	if !strings.Contains(notice.Text, folio) || !strings.Contains(notice.Text, fechaES(deadline, pol.CalendarSpec.Timezone)) {
-		t.Errorf("the deficiency notice does not give the folio and the deadline %q: %s", fechaES(deadline, pol.CalendarSpec.Timezone), notice.Text)
+	if !strings.Contains(notice.Text, folio) || !strings.Contains(notice.Text, scFechaES(deadline, pol.CalendarSpec.Timezone)) {
+		t.Errorf("the deficiency notice does not give the folio and the deadline %q: %s", scFechaES(deadline, pol.CalendarSpec.Timezone), notice.Text)
 	}
 	for _, f := range q.Deficiencies {
 		if !strings.Contains(notice.Text, "["+f.Rule+"] "+strings.Join(strings.Fields(f.ES), " ")) {
 			t.Errorf("the deficiency notice does not list [%s] %s", f.Rule, f.ES)
 		}
 	}
-	h.refused("approve a deficient request", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("approve a deficient request", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/approve", nil)
 	})
 
@@ -312,15 +313,15 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	e.Clock.Set(start.AddDate(0, 0, 1)) // Tuesday 24, 10:00
 	docsPath := reqPath + "/documents"
 	docsSnap := func() string { return snapshot() + string(h.ok(ag.Client, 200, "GET", docsPath, nil, nil).Body) }
-	h.refused("an upload that lies about its type", 415, "urn:sello:problem:unsupportedMedia", docsSnap, func() response {
-		return h.upload(ag.Client, id, documents.Photo, "", "image/png", "foto.png", samplePDF("no soy una foto"))
+	h.refused("an upload that lies about its type", 415, "urn:sello:problem:unsupportedMedia", docsSnap, func() scResponse {
+		return h.upload(ag.Client, id, documents.Photo, "", "image/png", "foto.png", scPDF("no soy una foto"))
 	})
 	tooBig := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), documents.MaxUploadSize)...)
-	h.refused("an upload that is too large", 413, "urn:sello:problem:tooLarge", docsSnap, func() response {
+	h.refused("an upload that is too large", 413, "urn:sello:problem:tooLarge", docsSnap, func() scResponse {
 		return h.upload(ag.Client, id, documents.AppointmentLetter, "2026-11-13", "application/pdf", "nombramiento.pdf", tooBig)
 	})
-	h.refused("another organisation's agent uploads", 403, "urn:sello:problem:forbidden", docsSnap, func() response {
-		ct, name, data := capture(documents.Photo)
+	h.refused("another organisation's agent uploads", 403, "urn:sello:problem:forbidden", docsSnap, func() scResponse {
+		ct, name, data := scCapture(documents.Photo)
 		return h.upload(other.Client, id, documents.Photo, "", ct, name, data)
 	})
 	uploaded := 0
@@ -330,14 +331,14 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 			continue
 		}
 		var doc documents.Document
-		r := h.upload(ag.Client, id, d.Kind, issuedOn, "application/pdf", strings.ToLower(d.Kind)+".pdf", samplePDF(d.ES))
+		r := h.upload(ag.Client, id, d.Kind, issuedOn, "application/pdf", strings.ToLower(d.Kind)+".pdf", scPDF(d.ES))
 		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &doc) != nil || doc.ContentType != documents.PDF || doc.Kind != d.Kind {
 			t.Fatalf("upload %s: %s", d.Kind, r)
 		}
 		uploaded++
 	}
 	for _, b := range pol.Biometrics {
-		ct, name, data := capture(b)
+		ct, name, data := scCapture(b)
 		var doc documents.Document
 		r := h.upload(ag.Client, id, b, "", ct, name, data)
 		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &doc) != nil || doc.ContentType != ct || doc.Size != int64(len(data)) {
@@ -367,10 +368,10 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	if pol.Identifiers.DNIIssueDate {
 		confirm["dniIssueDate"] = "2019-05-14"
 	}
-	h.refused("malformed JSON to confirm", 400, "urn:sello:problem:malformed", snapshot, func() response {
-		return h.do(ag.Client, "POST", reqPath+"/confirm", rawJSON(`{"idDocument": {"kind": "`+s.idDocKind+`",}`))
+	h.refused("malformed JSON to confirm", 400, "urn:sello:problem:malformed", snapshot, func() scResponse {
+		return h.do(ag.Client, "POST", reqPath+"/confirm", scRawJSON(`{"idDocument": {"kind": "`+s.idDocKind+`",}`))
 	})
-	h.refused("an unknown field to confirm", 400, "urn:sello:problem:malformed", snapshot, func() response {
+	h.refused("an unknown field to confirm", 400, "urn:sello:problem:malformed", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/confirm", map[string]any{"inPersonn": true})
 	})
 	h.ok(ag.Client, 200, "POST", reqPath+"/confirm", confirm, nil)
@@ -385,15 +386,15 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// --- 4. Resume within the term and approve. ---------------------------------
-	q = requestJSON{}
+	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/resume", nil, &q)
 	if q.State != ra.StateInReview || q.DeficiencyDeadline != nil {
 		t.Fatalf("resume: %+v", q)
 	}
 	var approved struct {
-		Request             requestJSON `json:"request"`
-		CredentialSent      bool        `json:"credentialSent"`
-		CredentialExpiresAt time.Time   `json:"credentialExpiresAt"`
+		Request             scRequestJSON `json:"request"`
+		CredentialSent      bool          `json:"credentialSent"`
+		CredentialExpiresAt time.Time     `json:"credentialExpiresAt"`
 	}
 	ar := h.ok(ag.Client, 200, "POST", reqPath+"/approve", nil, &approved)
 	if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialSent || approved.CredentialExpiresAt.IsZero() {
@@ -411,10 +412,10 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// --- 5. The certificate, for the holder's own CSR (RULES P3). --------------
-	h.refused("a CSR that is not one", 400, "urn:sello:problem:badCSR", snapshot, func() response {
+	h.refused("a CSR that is not one", 400, "urn:sello:problem:badCSR", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/issue", map[string]string{"csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"})
 	})
-	csr := csrPEM(t)
+	csr := scCSR(t)
 	var issued struct {
 		CertificateID int64    `json:"certificateId"`
 		Serial        string   `json:"serial"`
@@ -457,7 +458,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	{
 		seq := h.auditHead()
 		before := certSnap()
-		_, err := h.ra.RedeemCredential(ctx, ra.CredentialEST, user[1], pass[1], csrPEM(t))
+		_, err := h.ra.RedeemCredential(ctx, ra.CredentialEST, user[1], pass[1], scCSR(t))
 		p := problem.From(err)
 		if !errs.Has(err, errs.Unauthorized) || p.Status != 401 || p.Type != "urn:sello:problem:unauthorized" {
 			t.Errorf("a reused credential: %v (%+v)", err, p)
@@ -476,22 +477,25 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	}
 
 	// --- 6. The signed acceptance form. ------------------------------------------
-	q = requestJSON{}
+	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/accept", nil, &q)
 	if q.State != ra.StateAccepted || q.CertificateID != issued.CertificateID {
 		t.Fatalf("accept: %+v", q)
 	}
-	h.refused("accept twice", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("accept twice", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/accept", nil)
 	})
 
 	// Receipts: real PDFs with the folio (RULES G3, G4, R8).
-	for _, p := range []string{"/acknowledgement.pdf", "/acceptance-form.pdf"} {
-		if text := h.pdfText(ag.Client, reqPath+p); !strings.Contains(text, folio) {
-			t.Errorf("%s does not show folio %s:\n%s", p, folio, text)
-		}
+	h.receipt(ag.Client, reqPath+"/acknowledgement.pdf", folio)
+	form := h.receipt(ag.Client, reqPath+"/acceptance-form.pdf", folio)
+	agentName := strings.ToUpper(strings.Join([]string{s.agent(t).GivenNames, s.agent(t).FirstSurname, s.agent(t).SecondSurname}, " "))
+	printed := e.Clock.Now().In(loc)
+	if when := fmt.Sprintf("%d de noviembre de 2026, %02d:%02d:00 h", printed.Day(), printed.Hour(), printed.Minute()); !strings.Contains(form, when) ||
+		!strings.Contains(form, agentName) || !strings.Contains(form, issued.Serial) {
+		t.Errorf("the acceptance form does not give the date %q, the agent %q and the serial %s:\n%s", when, agentName, issued.Serial, form)
 	}
-	h.refused("a refusal for a request that was not refused", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+	h.refused("a refusal for a request that was not refused", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 		return h.do(ag.Client, "GET", reqPath+"/refusal.pdf", nil)
 	})
 
@@ -504,29 +508,29 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	if !check.Valid || check.Folio != folio {
 		t.Fatalf("online check: %+v", check)
 	}
-	h.refused("the online check of a folio that does not exist", 404, "urn:sello:problem:notFound", nil, func() response {
+	h.refused("the online check of a folio that does not exist", 404, "urn:sello:problem:notFound", nil, func() scResponse {
 		return h.do(h.anon, "GET", "/verificar/"+s.org+"-SOL-2026-999999?codigo="+code, nil)
 	})
 
 	// --- 7. Revocation requests that must be refused (RULES S4). ------------------
 	statusPath := certPath + "/status"
-	h.refused("a revocation reason not in the catalogue", 400, "urn:sello:problem:malformed", certSnap, func() response {
+	h.refused("a revocation reason not in the catalogue", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": "aburrimiento", "identifier": s.id, "requester": "agent"})
 	})
 	wrongID := "PEXJ800101HJCRXN07"
 	if s.idKind == "DNI" {
 		wrongID = "10117411"
 	}
-	h.refused("an identifier that is not the holder's", 400, "urn:sello:problem:malformed", certSnap, func() response {
+	h.refused("an identifier that is not the holder's", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": wrongID, "requester": "agent"})
 	})
-	h.refused("another organisation's agent revokes", 403, "urn:sello:problem:forbidden", certSnap, func() response {
+	h.refused("another organisation's agent revokes", 403, "urn:sello:problem:forbidden", certSnap, func() scResponse {
 		return h.do(other.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
-	h.refused("malformed JSON to a revocation", 400, "urn:sello:problem:malformed", certSnap, func() response {
-		return h.do(ag.Client, "POST", statusPath, rawJSON(`{"kind": "revoke"`))
+	h.refused("malformed JSON to a revocation", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
+		return h.do(ag.Client, "POST", statusPath, scRawJSON(`{"kind": "revoke"`))
 	})
-	h.refused("a revocation receipt for a valid certificate", 409, "urn:sello:problem:wrongState", certSnap, func() response {
+	h.refused("a revocation receipt for a valid certificate", 409, "urn:sello:problem:wrongState", certSnap, func() scResponse {
 		return h.do(ag.Client, "GET", certPath+"/revocation-receipt.pdf", nil)
 	})
 
@@ -535,8 +539,8 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readCert := func() certJSON {
-		var c certJSON
+	readCert := func() scCertJSON {
+		var c scCertJSON
 		h.ok(ag.Client, 200, "GET", certPath, nil, &c)
 		return c
 	}
@@ -550,39 +554,56 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 		}
 		return rep
 	}
-	autoSusp := ""
+	// What a leave of absence does is the policy's choice (hr_statuses): it
+	// suspends in Jalisco and Tijuana, revokes in Zacatecas (art. 66-VIII)
+	// and Chiapas, and is not a cause in Cajamarca.
+	autoSusp, leaveRevokes := "", ""
 	for _, r := range pol.StatusCodes.Suspension {
-		if r.Automatic && autoSusp == "" {
+		if slices.Contains(r.HRStatuses, "on_leave") {
 			autoSusp = r.ID
+		}
+	}
+	for _, r := range pol.StatusCodes.Revocation {
+		if slices.Contains(r.HRStatuses, "on_leave") {
+			leaveRevokes = r.ID
 		}
 	}
 	rep := monitor("LICENCIA")
 	c := readCert()
-	if autoSusp != "" {
+	switch {
+	case autoSusp != "":
 		if rep.Suspended != 1 || c.Certificate.Status != store.CertSuspended || c.Certificate.ReasonCode == nil ||
 			*c.Certificate.ReasonCode != 6 || c.Certificate.StatusReason != autoSusp {
 			t.Fatalf("HR on leave: report %+v, certificate %+v, want suspended (certificateHold, 6) for %s", rep, c.Certificate, autoSusp)
 		}
-	} else {
-		// FINDING: this policy has no suspension catalogue, so the monitor
-		// cannot suspend; it leaves the certificate valid and reports an
-		// error on every pass (see the report).
-		if rep.Suspended != 0 || c.Certificate.Status != store.CertValid || len(rep.Errors) != 1 ||
-			!strings.Contains(rep.Errors[0], "no automatic reason for suspend") {
-			t.Fatalf("HR on leave under a policy without suspension: report %+v, certificate %+v", rep, c.Certificate)
+	case leaveRevokes != "":
+		if rep.Revoked != 1 || c.Certificate.Status != store.CertRevoked || c.Certificate.StatusReason != leaveRevokes {
+			t.Fatalf("HR on leave where leave is a revocation cause: report %+v, certificate %+v, want revoked for %s", rep, c.Certificate, leaveRevokes)
+		}
+	default:
+		if rep.Suspended+rep.Revoked != 0 || c.Certificate.Status != store.CertValid || len(rep.Errors) != 1 ||
+			!strings.Contains(rep.Errors[0], `no automatic reason for HR answer "on_leave"`) {
+			t.Fatalf("HR on leave under a policy where it is no cause: report %+v, certificate %+v", rep, c.Certificate)
 		}
 	}
 	rep = monitor("ACTIVO")
 	c = readCert()
-	if c.Certificate.Status != store.CertValid || (autoSusp != "" && rep.Lifted != 1) || (autoSusp == "" && rep.Lifted != 0) {
+	wantAfterActive := store.CertValid
+	if leaveRevokes != "" {
+		wantAfterActive = store.CertRevoked // a revocation is final
+	}
+	if c.Certificate.Status != wantAfterActive || (autoSusp != "" && rep.Lifted != 1) || (autoSusp == "" && rep.Lifted != 0) {
 		t.Fatalf("HR active again: report %+v, certificate %+v", rep, c.Certificate)
 	}
 	rep = monitor("BAJA")
 	c = readCert()
 	revReason, _, _ := pol.StatusReason(c.Certificate.StatusReason)
-	if rep.Revoked != 1 || c.Certificate.Status != store.CertRevoked || c.Certificate.ReasonCode == nil || *c.Certificate.ReasonCode != 3 ||
-		!revReason.Automatic || revReason.RFC5280 != "affiliationChanged" {
+	if c.Certificate.Status != store.CertRevoked || c.Certificate.ReasonCode == nil || *c.Certificate.ReasonCode != 3 ||
+		!revReason.Automatic || revReason.RFC5280 != "affiliationChanged" || (leaveRevokes == "" && rep.Revoked != 1) {
 		t.Fatalf("HR terminated: report %+v, certificate %+v, want revoked (affiliationChanged, 3) for an automatic reason", rep, c.Certificate)
+	}
+	if leaveRevokes == "" && !slices.Contains(revReason.HRStatuses, "terminated") {
+		t.Fatalf("HR terminated revoked with %s, which the policy does not name for terminated", revReason.ID)
 	}
 	var kinds []string
 	for _, ch := range c.History {
@@ -602,14 +623,14 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	if !strings.HasPrefix(revFolio, s.org+"-REV-2026-") {
 		t.Errorf("revocation folio %q", revFolio)
 	}
-	if text := h.pdfText(ag.Client, certPath+"/revocation-receipt.pdf"); !strings.Contains(text, revFolio) || !strings.Contains(text, issued.Serial) {
-		t.Errorf("the revocation receipt does not show folio %s and serial %s:\n%s", revFolio, issued.Serial, text)
+	if text := h.receipt(ag.Client, certPath+"/revocation-receipt.pdf", revFolio); !strings.Contains(text, issued.Serial) || !strings.Contains(text, revReason.ES) ||
+		!strings.Contains(text, agentName) || strings.Contains(text, "system:") {
+		t.Errorf("the revocation receipt does not show serial %s, reason %q and the agent %s who hands it over:\n%s", issued.Serial, revReason.ES, agentName, text)
 	}
-	h.refused("revoke a revoked certificate", 409, "urn:sello:problem:wrongState", certSnap, func() response {
+	h.refused("revoke a revoked certificate", 409, "urn:sello:problem:wrongState", certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
 
-	t.Logf("DEBUG %s: revoked with reason %s", s.policy, c.Certificate.StatusReason)
 	// --- 9. Every e-mail reached the institutional address, in Spanish. ---------
 	mails = h.flush()
 	if autoSusp != "" {
@@ -619,7 +640,6 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 			}
 		}
 	}
-	t.Logf("DEBUG %s revocation mail: %s", s.policy, h.one(mails, notify.TemplateRevocation, addr).Text)
 	if m := h.one(mails, notify.TemplateRevocation, addr); !strings.Contains(m.Text, revFolio) || !strings.Contains(m.Text, revReason.ES) {
 		t.Errorf("the revocation e-mail does not give folio %s and reason %q: %s", revFolio, revReason.ES, m.Text)
 	}
@@ -631,7 +651,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	want = append(want, notify.TemplateRevocation)
 	var got []string
 	for _, m := range h.mails {
-		got = append(got, templateOf(m))
+		got = append(got, scTemplateOf(m))
 		if len(m.To) != 1 || m.To[0] != addr {
 			t.Errorf("e-mail %q went to %v, want %s", m.Subject, m.To, addr)
 		}
@@ -640,6 +660,16 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("e-mails received %v, want %v", got, want)
+	}
+
+	// HR was asked through its API with the bearer token: at the check, the
+	// approval and each monitor pass while the certificate was not revoked.
+	wantAsked := 5
+	if leaveRevokes != "" {
+		wantAsked = 3
+	}
+	if answered, unauth := h.hr.asked(); answered < wantAsked || unauth != 0 {
+		t.Errorf("HR answered %d lookups and refused %d", answered, unauth)
 	}
 
 	// The audit chain is intact after the whole story.
@@ -655,14 +685,14 @@ func scenarioOn(t *testing.T, e *storetest.Env, s scenario) {
 // runs Wednesday 18 to Friday 20, until 17:00.
 func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		s := jalisco
+		s := scJalisco
 		mx, _ := time.LoadLocation("America/Mexico_City")
-		h := newHarness(t, e, time.Date(2026, 11, 13, 11, 0, 0, 0, mx))
+		h := newScHarness(t, e, time.Date(2026, 11, 13, 11, 0, 0, 0, mx))
 		h.addOrg("AC-JAL", "Autoridad Certificadora de Jalisco", "jalisco", "Autoridad Certificadora")
 		h.addOrg(s.org, s.orgName, s.policy, "Dirección de Recursos Humanos")
 		h.setAckSigner("AC-JAL", "acuses@jalisco.gob.mx")
 		admin := h.addAgent("AC-JAL", store.RoleAdmin, store.PersonData{GivenNames: "Sofía", FirstSurname: "Navarro", SecondSurname: "Lara",
-			CURP: curp(t, "NALS790909MJCVRF0"), Email: "sofia.navarro@jalisco.gob.mx"}, "Administradora de la Autoridad Certificadora")
+			CURP: scCURP(t, "NALS790909MJCVRF0"), Email: "sofia.navarro@jalisco.gob.mx"}, "Administradora de la Autoridad Certificadora")
 		ag := h.addAgent(s.org, store.RoleAgent, s.agent(t), "Agente registrador")
 		h.hr.set(s.idKind, s.id, "ACTIVO", s.hrOrg, s.hrPosition)
 		addr := s.email()
@@ -676,7 +706,7 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 			t.Fatal("no verification code in the e-mail")
 		}
 		h.ok(h.anon, 200, "POST", "/api/v1/public/requests/"+folio+"/verify-email", map[string]string{"token": token[1]}, nil)
-		var list struct{ Requests []requestJSON }
+		var list struct{ Requests []scRequestJSON }
 		h.ok(ag.Client, 200, "GET", "/api/v1/requests?view=online", nil, &list)
 		if len(list.Requests) != 1 {
 			t.Fatalf("online requests: %+v", list.Requests)
@@ -685,8 +715,8 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 		snapshot := func() string { return string(h.ok(ag.Client, 200, "GET", reqPath, nil, nil).Body) }
 		h.ok(ag.Client, 200, "POST", reqPath+"/attend", nil, nil)
 		h.ok(ag.Client, 200, "POST", reqPath+"/check-appointment", nil, nil)
-		var q requestJSON
-		q = requestJSON{}
+		var q scRequestJSON
+		q = scRequestJSON{}
 		h.ok(ag.Client, 200, "POST", reqPath+"/deficient", nil, &q)
 		deadline := time.Date(2026, 11, 20, 17, 0, 0, 0, mx)
 		if q.DeficiencyDeadline == nil || !q.DeficiencyDeadline.Equal(deadline) {
@@ -698,7 +728,7 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 		}
 
 		// Only an administrator runs the scheduler.
-		h.refused("an agent runs the scheduler", 403, "urn:sello:problem:forbidden", snapshot, func() response {
+		h.refused("an agent runs the scheduler", 403, "urn:sello:problem:forbidden", snapshot, func() scResponse {
 			return h.do(ag.Client, "POST", "/api/v1/scheduler/run", nil)
 		})
 		var rep ra.DeadlineReport
@@ -715,7 +745,7 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 		if len(rep.NotPresented) != 1 || rep.NotPresented[0] != folio || len(rep.Errors) != 0 {
 			t.Fatalf("at the deadline: %+v", rep)
 		}
-		q = requestJSON{}
+		q = scRequestJSON{}
 		h.ok(ag.Client, 200, "GET", reqPath, nil, &q)
 		if q.State != ra.StateNotPresented {
 			t.Fatalf("at the deadline the request is %s", q.State)
@@ -726,10 +756,11 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 			t.Errorf("the not-presented e-mail does not give the folio and the deadline: %s", np.Text)
 		}
 		// The written determination (RULES D1) names the folio.
-		if text := h.pdfText(ag.Client, reqPath+"/refusal.pdf"); !strings.Contains(text, folio) {
-			t.Errorf("refusal.pdf does not show folio %s:\n%s", folio, text)
+		if text := h.receipt(ag.Client, reqPath+"/refusal.pdf", folio); !strings.Contains(text, "PEDRO RUIZ SOTO") ||
+			!strings.Contains(text, "viernes 20 de noviembre de 2026, 17:00:00 h") {
+			t.Errorf("refusal.pdf does not name the agent and the date of the determination:\n%s", text)
 		}
-		h.refused("resume after the term lapsed", 409, "urn:sello:problem:wrongState", snapshot, func() response {
+		h.refused("resume after the term lapsed", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
 			return h.do(ag.Client, "POST", reqPath+"/resume", nil)
 		})
 		// A second pass changes nothing.
@@ -746,7 +777,7 @@ func TestScenario_DeadlineLapsesAcrossHoliday(t *testing.T) {
 // The OpenAPI document lists every route the API serves.
 func TestOpenAPIListsEveryRoute(t *testing.T) {
 	e := storetest.Open(t, store.SQLite)
-	h := newHarness(t, e, storetest.Start)
+	h := newScHarness(t, e, storetest.Start)
 	r := h.do(h.anon, "GET", "/api/openapi.json", nil)
 	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("openapi.json = %s", r)
