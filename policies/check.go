@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sello-pki/sello/internal/yamlx"
 	"github.com/sello-pki/sello/policies/calendar"
 	"github.com/sello-pki/sello/policies/validate"
 )
@@ -63,7 +64,7 @@ type checker struct {
 
 func (c *checker) fail(key, format string, args ...any) {
 	if c.err == nil {
-		c.err = &LoadError{File: c.name, Line: lineOf(c.data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+		c.err = &LoadError{File: c.name, Line: yamlx.LineOf(c.data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
 }
 

@@ -5,7 +5,6 @@
 package policies
 
 import (
-	"bytes"
 	"embed"
 	"encoding/asn1"
 	"fmt"
@@ -17,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
+	"github.com/sello-pki/sello/internal/yamlx"
 
 	"github.com/sello-pki/sello/ca"
 )
@@ -88,7 +87,7 @@ func (e *LoadError) Error() string {
 // Parse reads and checks one policy file's bytes; name is used in errors.
 func Parse(name string, data []byte) (*Policy, error) {
 	var p Policy
-	if err := unmarshalStrict(data, &p); err != nil {
+	if err := yamlx.UnmarshalStrict(data, &p); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, err)
 	}
 	p.file = name
@@ -119,18 +118,6 @@ func parseOID(s string) (asn1.ObjectIdentifier, error) {
 		oid[i] = n
 	}
 	return oid, nil
-}
-
-func lineOf(data []byte, key string) int {
-	p, err := yaml.PathString("$." + key)
-	if err != nil {
-		return 0
-	}
-	n, err := p.ReadNode(bytes.NewReader(data))
-	if err != nil || n == nil || n.GetToken() == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
 }
 
 // Set is the loaded policies, by id.
@@ -198,19 +185,4 @@ func (s Set) Get(id string) (*Policy, error) {
 	}
 	sort.Strings(ids)
 	return nil, fmt.Errorf("no policy %q (have %s)", id, strings.Join(ids, ", "))
-}
-
-// unmarshalStrict decodes YAML, refusing unknown keys. goccy/go-yaml panics
-// on some malformed input (FuzzParse found `conditions: ! `); a bad file is
-// an error naming it, never a crash of the server.
-func unmarshalStrict(data []byte, dst any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the YAML cannot be read (malformed near a tag or an empty node): %v", r)
-		}
-	}()
-	if err := yaml.UnmarshalWithOptions(data, dst, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return fmt.Errorf("%s", yaml.FormatError(err, false, true))
-	}
-	return nil
 }

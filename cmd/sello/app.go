@@ -191,6 +191,7 @@ type openOptions struct {
 	migrate bool // apply migrations (serve, init, migrate)
 	signer  bool // load the CA and audit keys (anything that signs or writes audit entries)
 	server  bool // log at the configured level; one-shot commands log warnings and errors only
+	ack     bool // make sure the acknowledgement signer exists (commands that file or change status)
 }
 
 // openApp loads the configuration's data folder, which must have been
@@ -290,6 +291,12 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		}
 	}
 	a.box, a.pass = box, pass
+	if o.ack {
+		if err := ensureAckSigner(ctx, a, pass); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	return a, nil
 }
 

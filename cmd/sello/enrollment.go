@@ -85,14 +85,11 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 		c := &cobra.Command{
 			Use: use + " FOLIO", Short: short, Args: cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
 				if err != nil {
 					return err
 				}
 				defer a.Close()
-				if err := ensureAckSigner(cmd.Context(), a, a.pass); err != nil {
-					return err
-				}
 				actor := ra.CLI(strings.TrimPrefix(cliActor(), "cli:"))
 				q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
 				if err != nil {
@@ -170,14 +167,11 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
 			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
 			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
 				if err != nil {
 					return err
 				}
 				defer a.Close()
-				if err := ensureAckSigner(cmd.Context(), a, a.pass); err != nil {
-					return err
-				}
 				c, err := a.store.CertificateBySerial(cmd.Context(), a.ra.IssuerID(), strings.ToLower(args[0]))
 				if err != nil {
 					return err
@@ -219,14 +213,11 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 	deadlines.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the scheduler once now", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := ensureAckSigner(cmd.Context(), a, a.pass); err != nil {
-				return err
-			}
 			rep, err := a.ra.RunDeadlines(cmd.Context())
 			if err != nil {
 				return err
@@ -240,14 +231,11 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 	monitor.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the appointment monitor once now", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			if err := ensureAckSigner(cmd.Context(), a, a.pass); err != nil {
-				return err
-			}
 			rep, err := a.ra.RunMonitor(cmd.Context(), 1000)
 			if err != nil {
 				return err

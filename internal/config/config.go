@@ -9,7 +9,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -21,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goccy/go-yaml"
+	"github.com/sello-pki/sello/internal/yamlx"
 
 	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/ra/notify"
@@ -190,7 +189,7 @@ func Load(path string, env []string) (*Config, error) {
 		return nil, &Error{File: path, Msg: "cannot read configuration: " + errors.Unwrap(err).Error()}
 	}
 	var f File
-	if err := unmarshalStrict(data, &f); err != nil {
+	if err := yamlx.UnmarshalStrict(data, &f); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, err)
 	}
 	base, err := filepath.Abs(filepath.Dir(path))
@@ -311,7 +310,7 @@ func applyEnv(f *File, env []string) error {
 
 func (f *File) check(path string, data []byte, base string) (*Config, error) {
 	fail := func(key, format string, args ...any) error {
-		return &Error{File: path, Line: lineOf(data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: path, Line: yamlx.LineOf(data, key), Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
 	abs := func(p string) string {
 		if p == "" || filepath.IsAbs(p) {
@@ -453,34 +452,4 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		}
 	}
 	return c, nil
-}
-
-// lineOf finds the line of a key path in the YAML source, or 0.
-func lineOf(data []byte, key string) int {
-	if data == nil {
-		return 0
-	}
-	p, err := yaml.PathString("$." + key)
-	if err != nil {
-		return 0
-	}
-	n, err := p.ReadNode(bytes.NewReader(data))
-	if err != nil || n == nil || n.GetToken() == nil {
-		return 0
-	}
-	return n.GetToken().Position.Line
-}
-
-// unmarshalStrict decodes YAML, refusing unknown keys; a panic inside the
-// YAML library on malformed input becomes an error naming the file.
-func unmarshalStrict(data []byte, dst any) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the YAML cannot be read (malformed near a tag or an empty node): %v", r)
-		}
-	}()
-	if err := yaml.UnmarshalWithOptions(data, dst, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
-		return fmt.Errorf("%s", yaml.FormatError(err, false, true))
-	}
-	return nil
 }
