@@ -87,33 +87,33 @@ func (h *Handler) table() []route {
 		{"GET", "/api/v1/whoami", "The authenticated agent and organisation", false, a(h.whoami)},
 		{"GET", "/api/v1/requests", "List requests: view=online|mine|all, state=… (O3 online requests, my requests)", false, a(h.listRequests)},
 		{"POST", "/api/v1/requests", "Open a request in person (O3 generate certificate in person)", false, a(h.fileInPerson)},
-		{"GET", "/api/v1/requests/{id}", "A request", false, a(h.getRequest)},
-		{"GET", "/api/v1/requests/{id}/evaluation", "Every unmet requirement with its rule id, and the in-person checklist", false, a(h.evaluation)},
-		{"POST", "/api/v1/requests/{id}/attend", "Attend an online request whose e-mail is verified", false, a(h.simple(h.ra.Attend))},
-		{"POST", "/api/v1/requests/{id}/check-appointment", "Look the appointment up in HR (R1)", false, a(h.simple(h.ra.CheckAppointment))},
-		{"POST", "/api/v1/requests/{id}/confirm", "Record what was checked in person (R2, R5-R8, R10)", false, a(h.confirm)},
-		{"POST", "/api/v1/requests/{id}/documents", "Upload a document or biometric capture (multipart: kind, issuedOn, file)", false, a(h.upload)},
-		{"GET", "/api/v1/requests/{id}/documents", "The request's documents (metadata)", false, a(h.listDocuments)},
-		{"POST", "/api/v1/requests/{id}/deficient", "Notify the missing requirements; opens the D1 term", false, a(h.simple(h.ra.MarkDeficient))},
-		{"POST", "/api/v1/requests/{id}/resume", "Back to review once the missing items arrived in time", false, a(h.simple(h.ra.Resume))},
-		{"POST", "/api/v1/requests/{id}/approve", "Approve; the one-time credential goes to the institutional e-mail", false, a(h.approve)},
-		{"POST", "/api/v1/requests/{id}/refuse", "Refuse in writing with grounds (D2): {note}", false, a(h.withText("note", h.ra.Refuse))},
-		{"POST", "/api/v1/requests/{id}/cancel", "Cancel with a written reason (R11): {reason}", false, a(h.withText("reason", h.ra.Cancel))},
-		{"POST", "/api/v1/requests/{id}/issue", "Issue the certificate for the holder's CSR (P3): {csr}", false, a(h.issue)},
-		{"POST", "/api/v1/requests/{id}/accept", "Record the signed acceptance form (R8)", false, a(h.simple(h.ra.Accept))},
-		{"POST", "/api/v1/requests/{id}/resend-credential", "Replace and resend the enrolment credential (D6)", false, a(h.resendCredential)},
-		{"POST", "/api/v1/requests/{id}/resend-certificate", "Resend the certificate within the resend window (D6)", false, a(h.resendCertificate)},
+		{"GET", "/api/v1/requests/{id}", "A request", false, a(h.byID(h.getRequest))},
+		{"GET", "/api/v1/requests/{id}/evaluation", "Every unmet requirement with its rule id, and the in-person checklist", false, a(h.byID(h.evaluation))},
+		{"POST", "/api/v1/requests/{id}/attend", "Attend an online request whose e-mail is verified", false, a(h.byID(h.simple(h.ra.Attend)))},
+		{"POST", "/api/v1/requests/{id}/check-appointment", "Look the appointment up in HR (R1)", false, a(h.byID(h.simple(h.ra.CheckAppointment)))},
+		{"POST", "/api/v1/requests/{id}/confirm", "Record what was checked in person (R2, R5-R8, R10)", false, a(h.byID(h.confirm))},
+		{"POST", "/api/v1/requests/{id}/documents", "Upload a document or biometric capture (multipart: kind, issuedOn, file)", false, a(h.byID(h.upload))},
+		{"GET", "/api/v1/requests/{id}/documents", "The request's documents (metadata)", false, a(h.byID(h.listDocuments))},
+		{"POST", "/api/v1/requests/{id}/deficient", "Notify the missing requirements; opens the D1 term", false, a(h.byID(h.simple(h.ra.MarkDeficient)))},
+		{"POST", "/api/v1/requests/{id}/resume", "Back to review once the missing items arrived in time", false, a(h.byID(h.simple(h.ra.Resume)))},
+		{"POST", "/api/v1/requests/{id}/approve", "Approve; the one-time credential goes to the institutional e-mail", false, a(h.byID(h.approve))},
+		{"POST", "/api/v1/requests/{id}/refuse", "Refuse in writing with grounds (D2): {note}", false, a(h.byID(h.withText("note", h.ra.Refuse)))},
+		{"POST", "/api/v1/requests/{id}/cancel", "Cancel with a written reason (R11): {reason}", false, a(h.byID(h.withText("reason", h.ra.Cancel)))},
+		{"POST", "/api/v1/requests/{id}/issue", "Issue the certificate for the holder's CSR (P3): {csr}", false, a(h.byID(h.issue))},
+		{"POST", "/api/v1/requests/{id}/accept", "Record the signed acceptance form (R8)", false, a(h.byID(h.simple(h.ra.Accept)))},
+		{"POST", "/api/v1/requests/{id}/resend-credential", "Replace and resend the enrolment credential (D6)", false, a(h.byID(h.resendCredential))},
+		{"POST", "/api/v1/requests/{id}/resend-certificate", "Resend the certificate within the resend window (D6)", false, a(h.byID(h.resendCertificate))},
 		{"GET", "/api/v1/requests/{id}/acknowledgement.pdf", "Print the acknowledgement of receipt (G3, G4)", false, a(h.acknowledgementPDF)},
 		{"GET", "/api/v1/requests/{id}/acceptance-form.pdf", "Print the acceptance form (R8)", false, a(h.acceptancePDF)},
 		{"GET", "/api/v1/requests/{id}/refusal.pdf", "Print the refusal or not-presented determination (D1, D2)", false, a(h.refusalPDF)},
-		{"GET", "/api/v1/documents/{id}", "Download a document (auditors; agents of its organisation)", false, a(h.getDocument)},
+		{"GET", "/api/v1/documents/{id}", "Download a document (auditors; agents of its organisation)", false, a(h.byID(h.getDocument))},
 		{"GET", "/api/v1/search", "Search by name, CURP, RFC or DNI: q, by=name|curp|rfc|dni, in=requests|valid|revoked", false, a(h.search)},
 		{"GET", "/api/v1/certificates", "List certificates: view=valid|revoked|issued-by-me|revoked-by-me", false, a(h.listCertificates)},
-		{"GET", "/api/v1/certificates/{id}", "A certificate and its status history (S6)", false, a(h.getCertificate)},
-		{"POST", "/api/v1/certificates/{id}/status", "Suspend, lift, revoke or extinguish: {kind, reason, identifier, requester, statement, defer}", false, a(h.changeStatus)},
-		{"GET", "/api/v1/certificates/{id}/revocation-receipt.pdf", "Print the revocation receipt (S4)", false, a(h.revocationPDF)},
+		{"GET", "/api/v1/certificates/{id}", "A certificate and its status history (S6)", false, a(h.byID(h.getCertificate))},
+		{"POST", "/api/v1/certificates/{id}/status", "Suspend, lift, revoke or extinguish: {kind, reason, identifier, requester, statement, defer}", false, a(h.byID(h.changeStatus))},
+		{"GET", "/api/v1/certificates/{id}/revocation-receipt.pdf", "Print the revocation receipt (S4)", false, a(h.byID(h.revocationPDF))},
 		{"GET", "/api/v1/status-requests", "Revocation and suspension requests: state=pending|done|refused", false, a(h.listStatusRequests)},
-		{"POST", "/api/v1/status-requests/{id}/decide", "Decide a deferred request: {approve}", false, a(h.decideStatusRequest)},
+		{"POST", "/api/v1/status-requests/{id}/decide", "Decide a deferred request: {approve}", false, a(h.byID(h.decideStatusRequest))},
 		{"POST", "/api/v1/homologations", "Register another authority's certificate after validating it (O4): {organisation, givenNames, firstSurname, curp, email, title, certificate}", false, a(h.homologate)},
 		{"GET", "/api/v1/organisations", "Accredited organisations (O1, G2)", false, a(h.listOrganisations)},
 		{"POST", "/api/v1/organisations", "Accredit an organisation (admins): {code, name, policy, unit}", false, a(h.addOrganisation)},
@@ -133,6 +133,18 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, errs.New(errs.NotFound, "no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// byID parses the {id} of the path before the handler runs.
+func (h *Handler) byID(next func(http.ResponseWriter, *http.Request, *Principal, int64)) func(http.ResponseWriter, *http.Request, *Principal) {
+	return func(w http.ResponseWriter, r *http.Request, p *Principal) {
+		id, err := pathID(r)
+		if err != nil {
+			h.fail(w, r, p, err)
+			return
+		}
+		next(w, r, p, id)
+	}
 }
 
 type principalKey struct{}

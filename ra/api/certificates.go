@@ -133,12 +133,7 @@ func (h *Handler) writeCertificates(w http.ResponseWriter, r *http.Request, p *P
 	writeJSON(w, http.StatusOK, map[string]any{"certificates": out})
 }
 
-func (h *Handler) getCertificate(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) getCertificate(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	c, err := h.store.Certificate(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -167,12 +162,7 @@ type statusBody struct {
 
 // changeStatus: suspend, lift, revoke or extinguish, giving the holder's
 // identifier and a reason from the policy's catalogue (RULES S4).
-func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) changeStatus(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	var b statusBody
 	if err := decode(r, &b); err != nil {
 		h.fail(w, r, p, err)
@@ -200,12 +190,7 @@ func (h *Handler) listStatusRequests(w http.ResponseWriter, r *http.Request, p *
 	writeJSON(w, http.StatusOK, map[string]any{"statusRequests": list})
 }
 
-func (h *Handler) decideStatusRequest(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) decideStatusRequest(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	var b struct {
 		Approve *bool `json:"approve"`
 	}

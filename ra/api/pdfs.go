@@ -181,12 +181,7 @@ func (h *Handler) refusalPDF(w http.ResponseWriter, r *http.Request, p *Principa
 }
 
 // revocationPDF prints the revocation receipt for the holder to sign (RULES S4).
-func (h *Handler) revocationPDF(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) revocationPDF(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	c, err := h.store.Certificate(r.Context(), id)
 	if err != nil {
 		h.fail(w, r, p, err)

@@ -160,12 +160,7 @@ func (h *Handler) fileInPerson(w http.ResponseWriter, r *http.Request, p *Princi
 	writeJSON(w, http.StatusCreated, filingView(f))
 }
 
-func (h *Handler) getRequest(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) getRequest(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	q, err := h.ra.Load(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -174,12 +169,7 @@ func (h *Handler) getRequest(w http.ResponseWriter, r *http.Request, p *Principa
 	writeJSON(w, http.StatusOK, viewOf(q))
 }
 
-func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	_, d, err := h.ra.Evaluation(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -189,13 +179,8 @@ func (h *Handler) evaluation(w http.ResponseWriter, r *http.Request, p *Principa
 }
 
 // simple wraps a transition that takes no body.
-func (h *Handler) simple(fn func(ctx context.Context, a ra.Actor, id int64) (*ra.Request, error)) func(http.ResponseWriter, *http.Request, *Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p *Principal) {
-		id, err := pathID(r)
-		if err != nil {
-			h.fail(w, r, p, err)
-			return
-		}
+func (h *Handler) simple(fn func(ctx context.Context, a ra.Actor, id int64) (*ra.Request, error)) func(http.ResponseWriter, *http.Request, *Principal, int64) {
+	return func(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 		var empty struct{}
 		if err := decode(r, &empty); err != nil {
 			h.fail(w, r, p, err)
@@ -211,13 +196,8 @@ func (h *Handler) simple(fn func(ctx context.Context, a ra.Actor, id int64) (*ra
 }
 
 // withText wraps a transition that takes one written text (a reason, a note).
-func (h *Handler) withText(field string, fn func(ctx context.Context, a ra.Actor, id int64, text string) (*ra.Request, error)) func(http.ResponseWriter, *http.Request, *Principal) {
-	return func(w http.ResponseWriter, r *http.Request, p *Principal) {
-		id, err := pathID(r)
-		if err != nil {
-			h.fail(w, r, p, err)
-			return
-		}
+func (h *Handler) withText(field string, fn func(ctx context.Context, a ra.Actor, id int64, text string) (*ra.Request, error)) func(http.ResponseWriter, *http.Request, *Principal, int64) {
+	return func(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 		var body map[string]string
 		if err := decode(r, &body); err != nil {
 			h.fail(w, r, p, err)
@@ -253,12 +233,7 @@ type confirmBody struct {
 	DNIIssueDate   string            `json:"dniIssueDate"`
 }
 
-func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	var b confirmBody
 	if err := decode(r, &b); err != nil {
 		h.fail(w, r, p, err)
@@ -291,12 +266,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, p *Principal) 
 // upload stores a document or biometric capture (multipart form: kind,
 // issuedOn for documents, file). The real content type is checked; the
 // bytes are sealed at rest (ra/documents).
-func (h *Handler) upload(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	q, err := h.ra.Load(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -363,12 +333,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, p *Principal) {
 	writeJSON(w, http.StatusCreated, doc)
 }
 
-func (h *Handler) listDocuments(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) listDocuments(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	list, err := h.docs.List(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -380,12 +345,7 @@ func (h *Handler) listDocuments(w http.ResponseWriter, r *http.Request, p *Princ
 	writeJSON(w, http.StatusOK, map[string]any{"documents": list})
 }
 
-func (h *Handler) getDocument(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) getDocument(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	doc, data, err := h.docs.Get(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -400,12 +360,7 @@ func (h *Handler) getDocument(w http.ResponseWriter, r *http.Request, p *Princip
 
 // approve does not return the credential: it goes to the holder's
 // institutional e-mail only (RULES R9, D6).
-func (h *Handler) approve(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) approve(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	var empty struct{}
 	if err := decode(r, &empty); err != nil {
 		h.fail(w, r, p, err)
@@ -425,13 +380,11 @@ func (h *Handler) approve(w http.ResponseWriter, r *http.Request, p *Principal) 
 
 // issue: the agent submits the CSR the holder made on their own device
 // (RULES P3): JSON {"csr": "<PEM>"} or a PEM/DER body.
-func (h *Handler) issue(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
-	var csr []byte
+func (h *Handler) issue(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
+	var (
+		csr []byte
+		err error
+	)
 	switch ct := r.Header.Get("Content-Type"); {
 	case strings.HasPrefix(ct, "application/json"):
 		var b struct {
@@ -465,12 +418,7 @@ func (h *Handler) issue(w http.ResponseWriter, r *http.Request, p *Principal) {
 		"certificate": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: iss.Record.DER})), "chain": chain})
 }
 
-func (h *Handler) resendCredential(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) resendCredential(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	s, err := h.ra.ResendCredential(r.Context(), p.Actor(), id)
 	if err != nil {
 		h.fail(w, r, p, err)
@@ -479,12 +427,7 @@ func (h *Handler) resendCredential(w http.ResponseWriter, r *http.Request, p *Pr
 	writeJSON(w, http.StatusOK, map[string]any{"credentialSent": true, "credentialExpiresAt": s.ExpiresAt})
 }
 
-func (h *Handler) resendCertificate(w http.ResponseWriter, r *http.Request, p *Principal) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, p, err)
-		return
-	}
+func (h *Handler) resendCertificate(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
 	if err := h.ra.ResendCertificate(r.Context(), p.Actor(), id); err != nil {
 		h.fail(w, r, p, err)
 		return
