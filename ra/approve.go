@@ -2,7 +2,6 @@ package ra
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
@@ -320,4 +319,3 @@ func (r *RA) ResendCertificate(ctx context.Context, actor Actor, id int64) error
 	return err
 }
 
-var _ = hmac.Equal

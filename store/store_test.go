@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/big"
@@ -357,4 +356,3 @@ func execQ(s *store.Store, q string) error {
 	return err
 }
 
-var _ = sql.ErrNoRows

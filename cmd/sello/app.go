@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -318,7 +317,6 @@ func cliActor() string {
 	return "cli:" + u
 }
 
-var errAlreadyInitialised = errors.New("already initialised")
 
 func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }
 
