@@ -318,4 +318,3 @@ func (r *RA) ResendCertificate(ctx context.Context, actor Actor, id int64) error
 		})
 	return err
 }
-

@@ -355,4 +355,3 @@ func execQ(s *store.Store, q string) error {
 	_, err := s.DB().ExecContext(ctx, q)
 	return err
 }
-

@@ -317,7 +317,6 @@ func cliActor() string {
 	return "cli:" + u
 }
 
-
 func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }
 
 // homologationRoots loads the other authorities whose certificates may be
