@@ -130,6 +130,11 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 		return nil, err
 	}
 	notBefore := now.Add(-time.Minute).Truncate(time.Second) // tolerate relying parties' clock skew
+	// ...but never before the issuing CA's own validity (a CA imported or
+	// created a moment ago).
+	if chain, err := r.backend.Chain(ctx); err == nil && len(chain) > 0 && notBefore.Before(chain[0].NotBefore) {
+		notBefore = chain[0].NotBefore
+	}
 	notAfter := Validity(req.Policy, now, req.NotAfter)
 	if !notAfter.After(now) {
 		return nil, errs.New(errs.PolicyRefused, "no validity left: the term or appointment ends before now")

@@ -151,26 +151,34 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 		return nil, err
 	}
 	defer a.Close()
-	orgs, err := a.store.ListOrganisations(ctx)
+	// Each bootstrap step is skipped when done, so an interrupted init can be
+	// run again: the authority's organisation, then its first administrator.
+	agents, err := a.store.ListAgents(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	if len(orgs) > 0 {
-		return res, ensureAckSigner(ctx, a, a.pass)
+	for _, ag := range agents {
+		if ag.Role == store.RoleAdmin {
+			return res, ensureAckSigner(ctx, a, a.pass)
+		}
 	}
 	orgName := o.orgName
 	if orgName == "" {
 		orgName = pol.Name
 	}
-	org := &store.Organisation{Code: o.orgCode, Name: orgName, PolicyID: pol.ID, ResponsibleUnit: "Autoridad Certificadora"}
-	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateOrganisation(ctx, org); err != nil {
+	org, err := a.store.OrganisationByCode(ctx, o.orgCode)
+	if errs.Has(err, errs.NotFound) {
+		org = &store.Organisation{Code: o.orgCode, Name: orgName, PolicyID: pol.ID, ResponsibleUnit: "Autoridad Certificadora"}
+		err = a.store.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateOrganisation(ctx, org); err != nil {
+				return err
+			}
+			_, err := tx.Audit(ctx, store.Event{Actor: "system:init", Action: "org.add", Object: fmt.Sprintf("org:%d", org.ID),
+				Outcome: store.OutcomeOK, Details: map[string]any{"code": org.Code, "policy": org.PolicyID, "bootstrap": true}})
 			return err
-		}
-		_, err := tx.Audit(ctx, store.Event{Actor: "system:init", Action: "org.add", Object: fmt.Sprintf("org:%d", org.ID),
-			Outcome: store.OutcomeOK, Details: map[string]any{"code": org.Code, "policy": org.PolicyID, "bootstrap": true}})
-		return err
-	}); err != nil {
+		})
+	}
+	if err != nil {
 		return nil, err
 	}
 	email := o.adminEmail
