@@ -10,7 +10,9 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies/validate"
 	"github.com/sello-pki/sello/store"
@@ -26,6 +28,9 @@ type AddAgentRequest struct {
 	Person    store.PersonData
 	Title     string
 	Bootstrap bool // the first administrator, created by `sello init`
+	// CSR, when given, is the agent's own request (key made on their own
+	// device); otherwise a key pair is generated for a PKCS#12 file.
+	CSR []byte
 }
 
 // AgentCredential is an agent's login certificate and its key, to be
@@ -65,13 +70,20 @@ func (r *RA) AddAgent(ctx context.Context, req AddAgentRequest) (*AgentCredentia
 	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
 		return nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "key generation")
-	}
-	csrDER, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, key)
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "CSR")
+	var key crypto.Signer
+	csrPEM := req.CSR
+	if csrPEM == nil {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "key generation")
+		}
+		csrDER, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{}, k)
+		if err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "CSR")
+		}
+		key, csrPEM = k, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER})
+	} else if _, err := ca.ParseCSR(csrPEM); err != nil {
+		return nil, err // refused before anything is recorded
 	}
 	person := &store.Person{Data: d}
 	agent := &store.Agent{Role: req.Role, Title: req.Title, OrgID: org.ID}
@@ -90,7 +102,7 @@ func (r *RA) AddAgent(ctx context.Context, req AddAgentRequest) (*AgentCredentia
 		return nil, err
 	}
 	iss, err := r.Issue(ctx, IssueRequest{
-		Actor: req.Actor, CSR: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csrDER}),
+		Actor: req.Actor, CSR: csrPEM,
 		Policy: pol, Org: org, Person: person, Title: req.Title, AgentID: agent.ID, Bootstrap: req.Bootstrap,
 	})
 	if err != nil {
@@ -126,6 +138,55 @@ func checkIdentifiers(d *store.PersonData, kind string, bootstrap bool) error {
 	missing := map[string]bool{"CURP": d.CURP == "", "RFC": d.RFC == "", "DNI": d.DNI == ""}
 	if missing[kind] {
 		return errs.New(errs.Malformed, "the %s is required by the organisation's policy", kind)
+	}
+	return nil
+}
+
+// DisableAgent withdraws an agent's access: the account is disabled and its
+// valid login certificates are revoked (privilegeWithdrawn), with the
+// publication jobs, in one transaction.
+func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reason string) error {
+	obj := fmt.Sprintf("agent:%d", agentID)
+	err := r.store.InTx(ctx, func(tx *store.Tx) error {
+		if actor.Kind != ActorCLI && !(actor.Kind == ActorAgent && actor.Role == store.RoleAdmin) {
+			return errs.New(errs.Forbidden, "only an administrator disables agents")
+		}
+		if strings.TrimSpace(reason) == "" {
+			return errs.New(errs.Malformed, "give the written reason")
+		}
+		if actor.Kind == ActorAgent && actor.AgentID == agentID {
+			return errs.New(errs.Forbidden, "an administrator cannot disable their own account")
+		}
+		if err := tx.SetAgentStatus(ctx, agentID, "disabled"); err != nil {
+			return err
+		}
+		certs, err := r.store.CertificatesOfAgent(ctx, agentID)
+		if err != nil {
+			return err
+		}
+		now := r.clk.Now()
+		for _, c := range certs {
+			if c.Status != store.CertValid && c.Status != store.CertSuspended {
+				continue
+			}
+			if err := tx.SetCertificateStatus(ctx, c.ID, store.StatusChange{Kind: ChangeRevoke, ReasonCode: 9, ReasonID: "agent_disabled",
+				Reason: strings.TrimSpace(reason), Actor: actor.String(), At: now}, time.Time{}); err != nil {
+				return err
+			}
+			key := fmt.Sprintf("cert:%s/%s:revoke:%d", c.IssuerID, c.Serial, now.UnixNano())
+			payload := []byte(fmt.Sprintf(`{"issuer":%q,"serial":%q,"event":"revoke","reasonCode":9}`, c.IssuerID, c.Serial))
+			for _, k := range []string{JobOCSPRefresh, JobCRLRegenerate, JobLDAPPublish, JobCARevoke} {
+				if _, err := tx.Enqueue(ctx, k, k+":"+key, payload); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "agent.disable", Object: obj, Outcome: store.OutcomeOK,
+			Details: map[string]any{"reason": reason, "certificatesRevoked": len(certs)}})
+		return err
+	})
+	if err != nil {
+		return r.refuse(ctx, actor, "agent.disable", obj, err)
 	}
 	return nil
 }

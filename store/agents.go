@@ -94,3 +94,18 @@ func (s *Store) ListAgents(ctx context.Context, orgID int64) ([]Agent, error) {
 	}
 	return out, nil
 }
+
+// SetAgentStatus activates or disables an agent account.
+func (tx *Tx) SetAgentStatus(ctx context.Context, id int64, status string) error {
+	if status != "active" && status != "disabled" {
+		return errs.New(errs.Malformed, "agent status %q: want active or disabled", status)
+	}
+	res, err := tx.exec(ctx, "UPDATE agents SET status = ?, updated_at = ? WHERE id = ?", status, tx.s.Now(), id)
+	if err != nil {
+		return dbErr(err, "agent")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.NotFound, "agent %d not found", id)
+	}
+	return nil
+}

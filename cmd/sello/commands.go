@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -263,7 +264,30 @@ password to --out + ".pass" unless --password-file gives one.`,
 		},
 	}
 	list.Flags().StringVar(&listOrg, "org", "", "organisation code")
-	cmd.AddCommand(add, list)
+	var disableReason string
+	disable := &cobra.Command{
+		Use:   "disable ID",
+		Short: "Disable an agent and revoke their login certificates",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return errs.New(errs.Malformed, "%q is not an agent id (see sello agent list)", args[0])
+			}
+			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			if err := a.ra.DisableAgent(cmd.Context(), ra.CLI(strings.TrimPrefix(cliActor(), "cli:")), id, disableReason); err != nil {
+				return err
+			}
+			printf(cmd.OutOrStdout(), "agent %d disabled; their login certificates are revoked\n", id)
+			return nil
+		},
+	}
+	disable.Flags().StringVar(&disableReason, "reason", "", "written reason (required)")
+	cmd.AddCommand(add, list, disable)
 	return cmd
 }
 

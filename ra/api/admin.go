@@ -1,10 +1,13 @@
 package api
 
 import (
+	"encoding/pem"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -107,4 +110,79 @@ func (h *Handler) runScheduler(w http.ResponseWriter, r *http.Request, p *Princi
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+type agentView struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Title        string `json:"title"`
+	Status       string `json:"status"`
+	Organisation int64  `json:"organisation"`
+}
+
+func (h *Handler) listAgents(w http.ResponseWriter, r *http.Request, p *Principal) {
+	list, err := h.store.ListAgents(r.Context(), orgScope(p))
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	out := []agentView{}
+	for _, a := range list {
+		v := agentView{ID: a.ID, Role: a.Role, Title: a.Title, Status: a.Status, Organisation: a.OrgID}
+		if person, err := h.store.Person(r.Context(), a.PersonID); err == nil {
+			v.Name = person.DisplayName
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agents": out})
+}
+
+// addAgent registers an agent whose key was made on their own device: the
+// API never handles an agent's private key.
+func (h *Handler) addAgent(w http.ResponseWriter, r *http.Request, p *Principal) {
+	if !h.requireAdmin(w, r, p) {
+		return
+	}
+	var b struct {
+		fileBody
+		Role string `json:"role"`
+		CSR  string `json:"csr"`
+	}
+	if err := decode(r, &b); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if strings.TrimSpace(b.CSR) == "" {
+		h.fail(w, r, p, errs.New(errs.Malformed, "give the agent's CSR, made on their own device"))
+		return
+	}
+	fr := b.fileBody.request()
+	cred, err := h.ra.AddAgent(r.Context(), ra.AddAgentRequest{Actor: p.Actor().String(), OrgCode: b.Organisation, Role: b.Role,
+		Person: fr.Person, Title: b.Title, CSR: []byte(b.CSR)})
+	if err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	var chain []string
+	for _, c := range cred.Chain {
+		chain = append(chain, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})))
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"agent": cred.Agent.ID, "role": cred.Agent.Role,
+		"certificate": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cred.Cert.Raw})), "chain": chain})
+}
+
+func (h *Handler) disableAgent(w http.ResponseWriter, r *http.Request, p *Principal, id int64) {
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(r, &b); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	if err := h.ra.DisableAgent(r.Context(), p.Actor(), id, b.Reason); err != nil {
+		h.fail(w, r, p, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agent": id, "status": "disabled"})
 }
