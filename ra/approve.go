@@ -251,8 +251,12 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "policy")
 	}
+	unit := ""
+	if a := req.Data.Appointment; a != nil && a.State == policies.AppointmentFound {
+		unit = a.Organisation // verified with HR, like the position
+	}
 	issued, err := r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: req.Person,
-		Title: req.Data.Title, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
+		Title: req.Data.Title, Unit: unit, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
 		OnRecorded: func(tx *store.Tx, rec *store.Certificate) error {
 			if inTx != nil {
 				if err := inTx(tx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
@@ -34,6 +35,7 @@ type IssueRequest struct {
 	Org          *store.Organisation
 	Person       *store.Person
 	Title        string // position (RULES P1)
+	Unit         string // the holder's unit as HR reports it (subject OU), optional
 	AgentID      int64  // set when the certificate is an agent's login certificate
 	EnrollmentID int64
 	NotAfter     time.Time // upper bound decided by the caller (appointment end); zero for none
@@ -128,6 +130,9 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 		emails = []string{req.ServiceEmail}
 	} else if subject, emails, err = Subject(req.Policy, req.Org, req.Person, req.Title, !req.Bootstrap); err != nil {
 		return nil, err
+	}
+	if u := strings.TrimSpace(req.Unit); u != "" && u != req.Org.Name && utf8.RuneCountInString(u) <= 64 {
+		subject.OrganizationalUnit = []string{u}
 	}
 	notBefore := now.Add(-time.Minute).Truncate(time.Second) // tolerate relying parties' clock skew
 	// ...but never before the issuing CA's own validity (a CA imported or

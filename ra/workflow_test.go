@@ -255,7 +255,8 @@ func TestWorkflowOnlineRequestToRevocation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if iss.Cert.Subject.CommonName != "MARÍA GUADALUPE LÓPEZ HERNÁNDEZ" || !iss.Cert.NotAfter.Equal(req.NotAfter.Time) {
+		if iss.Cert.Subject.CommonName != "MARÍA GUADALUPE LÓPEZ HERNÁNDEZ" || !iss.Cert.NotAfter.Equal(req.NotAfter.Time) ||
+			len(iss.Cert.Subject.OrganizationalUnit) != 1 || iss.Cert.Subject.OrganizationalUnit[0] != "SEP-JAL" {
 			t.Fatalf("issued %v until %v", iss.Cert.Subject, iss.Cert.NotAfter)
 		}
 		if _, err := w.ra.RedeemCredential(ctx, ra.CredentialEST, secrets.ESTUser, secrets.ESTPassword, csr); !errs.Has(err, errs.Unauthorized) {
