@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
+	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/server"
 	"github.com/sello-pki/sello/ra/api"
@@ -171,6 +172,9 @@ func serverTLS(ctx context.Context, a *app) (*tls.Config, error) {
 		dir := filepath.Join(cfg.DataDir, "tls")
 		certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
 		if needsNewServerCert(certFile, a.clk.Now()) {
+			if a.hier.RootKey == nil {
+				return nil, errs.New(errs.BadConfig, "the HTTPS listener needs a certificate: the embedded CA has no root key to issue one (an imported issuing CA keeps its root offline), so set tls.cert_file and tls.key_file, or listen.https: off")
+			}
 			if err := issueServerCert(ctx, a, dir, certFile, keyFile); err != nil {
 				return nil, err
 			}
@@ -223,21 +227,38 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 	if err != nil {
 		return err
 	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return err
+	}
+	// Recorded like every certificate before it is used. The root signs it,
+	// since the issuing CA is constrained to e-mail protection and client
+	// authentication.
+	rootID := ca.IssuerID(a.hier.Root)
+	if err := a.store.ReserveSerial(ctx, rootID, cert.SerialNumber, cert.NotAfter); err != nil {
+		return err
+	}
+	keyFP, _ := ca.KeyFingerprint(cert.PublicKey)
+	sum := sha256.Sum256(der)
+	rec := &store.Certificate{IssuerID: rootID, Serial: store.SerialHex(cert.SerialNumber), Subject: cert.Subject.String(),
+		KeyFingerprint: keyFP, CertFingerprint: hex.EncodeToString(sum[:]), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, DER: der}
+	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertCertificate(ctx, rec); err != nil {
+			return err
+		}
+		_, err := tx.Audit(ctx, store.Event{Actor: "system:serve", Action: "tls.issue", Object: "cert:" + rootID + "/" + rec.Serial,
+			Outcome: store.OutcomeOK, Details: map[string]any{"names": a.cfg.TLSNames, "certSHA256": rec.CertFingerprint}})
+		return err
+	}); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	var chain []byte
-	chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
-	chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: a.hier.Issuing.Raw})...)
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(certFile, chain, 0o644); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(der)
-	return a.store.Audit(ctx, store.Event{Actor: "system:serve", Action: "tls.issue", Object: "tls:server",
-		Outcome: store.OutcomeOK, Details: map[string]any{"names": a.cfg.TLSNames, "certSHA256": hex.EncodeToString(sum[:])}})
+	return os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 }
 
 // outboxCollector exports the number of pending outbox jobs by kind.
