@@ -56,7 +56,7 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 				return errs.New(errs.Forbidden, "only an agent approves a request")
 			}
 			// HR is asked again at approval: the appointment must be current now (RULES R1, P4).
-			facts := r.lookupAppointment(ctx, pol, req.Person)
+			facts := r.lookupAppointment(ctx, pol, req.OrgID, req.Person)
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
 			dec := r.evaluate(req, pol)
 			req.Data.Decision = &dec

@@ -53,7 +53,7 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 			rep.Errors = append(rep.Errors, err.Error())
 			continue
 		}
-		facts := r.lookupAppointment(ctx, pol, person)
+		facts := r.lookupAppointment(ctx, pol, c.OrgID.Int64, person)
 		if facts.State == policies.AppointmentUnavailable {
 			rep.Unavailable++
 			continue // not marked checked: retried next pass

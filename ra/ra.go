@@ -27,6 +27,7 @@ type RA struct {
 	log       *slog.Logger
 
 	appointments      map[string]appointment.Source // by policy id
+	orgAppointments   map[string]appointment.Source // by organisation code
 	ackSigner         AckSigner
 	homologationRoots *x509.CertPool
 }
@@ -43,6 +44,9 @@ type Config struct {
 	Logger    *slog.Logger
 	// Appointments are the HR sources, by policy id (RULES R1).
 	Appointments map[string]appointment.Source
+	// OrgAppointments are organisations' own HR sources, by organisation
+	// code; they take precedence over their policy's.
+	OrgAppointments map[string]appointment.Source
 	// AckSigner signs acknowledgements (RULES G3, G4).
 	AckSigner AckSigner
 	// HomologationRoots are the other authorities whose certificates may be
@@ -56,7 +60,7 @@ func New(c Config) *RA {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &RA{store: c.Store, backend: c.Backend, issuerID: c.IssuerID, issuerTag: c.IssuerTag, policies: c.Policies,
-		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, ackSigner: c.AckSigner,
+		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
 		homologationRoots: c.HomologationRoots}
 }
 

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/store"
@@ -179,6 +182,38 @@ func TestRule_O2_AgentsActForTheirOrganisationOnly(t *testing.T) {
 		e.Store.DB().GetContext(ctx, &refused, "SELECT COUNT(*) FROM audit_entries WHERE outcome = 'refused'")
 		if refused < 2 {
 			t.Fatalf("refusals audited: %d", refused)
+		}
+	})
+}
+
+// RULES R1: "each branch or municipality names its own HR body": an
+// organisation's own source answers for it, the policy's for the others.
+func TestRule_R1_OrganisationsOwnHRSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		w.hr.set(maria.CURP, appointment.Active, time.Time{})
+		own := &fakeHR{byID: map[string]appointment.Appointment{}}
+		own.set(maria.CURP, appointment.Terminated, time.Time{})
+		set, _ := policies.Builtin()
+		signer, _ := local.New(local.Config{Issuer: w.h.Issuing, Key: w.h.IssuingKey, Chain: w.h.Chain, Store: e.Store, Clock: e.Clock})
+		r := ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(w.h.Issuing), Policies: set, Clock: e.Clock,
+			PublicURL: "http://firma.example.gob.mx", AckSigner: ackSigner(t, w.h, e.Clock.Now()),
+			Appointments: map[string]appointment.Source{"jalisco": w.hr}, OrgAppointments: map[string]appointment.Source{"SEP-JAL": own}})
+		f, err := r.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := r.CheckAppointment(ctx, w.agent, f.Request.ID)
+		if err != nil || req.Data.Appointment.Status != "terminated" {
+			t.Fatalf("SEP-JAL's own HR: %+v %v", req.Data.Appointment, err)
+		}
+		f2, err := r.FileInPerson(ctx, w.other, ra.FileRequest{OrgCode: "SALUD-JAL", Reason: "first_issuance", Person: maria})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err = r.CheckAppointment(ctx, w.other, f2.Request.ID)
+		if err != nil || req.Data.Appointment.Status != "active" {
+			t.Fatalf("the policy's HR for SALUD-JAL: %+v %v", req.Data.Appointment, err)
 		}
 	})
 }

@@ -93,7 +93,7 @@ func (r *RA) Attend(ctx context.Context, actor Actor, id int64) (*Request, error
 func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.check_appointment", []string{StateInReview, StateDeficient},
 		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			facts := r.lookupAppointment(ctx, pol, req.Person)
+			facts := r.lookupAppointment(ctx, pol, req.OrgID, req.Person)
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
 			if facts.State == policies.AppointmentFound && req.Data.Title == "" {
 				req.Data.Title = facts.Position
@@ -106,8 +106,15 @@ func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Requ
 
 // lookupAppointment asks the organisation's HR source. Without a source, or
 // when it fails, the answer is "unavailable".
-func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, person *store.Person) *policies.AppointmentFacts {
+func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID int64, person *store.Person) *policies.AppointmentFacts {
 	src := r.appointments[pol.ID]
+	// An organisation may name its own HR body (RULES R1: "each branch or
+	// municipality names its own"); the policy's source serves the rest.
+	if len(r.orgAppointments) > 0 {
+		if org, err := r.store.Organisation(ctx, orgID); err == nil && r.orgAppointments[org.Code] != nil {
+			src = r.orgAppointments[org.Code]
+		}
+	}
 	if src == nil || person == nil {
 		return &policies.AppointmentFacts{State: policies.AppointmentUnavailable}
 	}

@@ -266,7 +266,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			a.store.Close()
 			return nil, err
 		}
-		hr := map[string]appointment.Source{}
+		hr, orgHR := map[string]appointment.Source{}, map[string]appointment.Source{}
 		for _, h := range cfg.HR {
 			if _, err := a.policies.Get(h.Policy); err != nil {
 				a.Close()
@@ -280,10 +280,15 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			if c, ok := src.(io.Closer); ok {
 				a.closers = append(a.closers, func() { c.Close() })
 			}
-			hr[h.Policy] = src
+			if len(h.Organisations) == 0 {
+				hr[h.Policy] = src
+			}
+			for _, code := range h.Organisations {
+				orgHR[code] = src
+			}
 		}
 		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
-			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr,
+			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 			HomologationRoots: homologationRoots(cfg, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)

@@ -46,8 +46,12 @@ type File struct {
 // HRSource is the Human Resources system that vouches for appointments
 // under a policy (RULES R1).
 type HRSource struct {
-	Policy string             `yaml:"policy"`
-	Source appointment.Config `yaml:"source"`
+	Policy string `yaml:"policy"`
+	// Organisations, when set, limits this source to those organisation
+	// codes (a branch or municipality with its own HR body); otherwise it
+	// serves every organisation of the policy without one of its own.
+	Organisations []string           `yaml:"organisations"`
+	Source        appointment.Config `yaml:"source"`
 }
 
 // Workers sets how often the background jobs run.
@@ -430,10 +434,16 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		if h.Policy == "" {
 			return nil, fail(key+".policy", "name the policy whose HR system this is")
 		}
-		if seen[h.Policy] {
-			return nil, fail(key+".policy", "policy %q has two HR sources", h.Policy)
+		scopes := h.Organisations
+		if len(scopes) == 0 {
+			scopes = []string{"policy:" + h.Policy}
 		}
-		seen[h.Policy] = true
+		for _, sc := range scopes {
+			if seen[sc] {
+				return nil, fail(key, "%s has two HR sources", strings.TrimPrefix(sc, "policy:"))
+			}
+			seen[sc] = true
+		}
 		c.HR = append(c.HR, h)
 	}
 	for key, v := range map[string]*string{"workers.scheduler_interval": &f.Workers.SchedulerInterval,
