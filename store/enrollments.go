@@ -258,3 +258,27 @@ func (tx *Tx) NextFolio(ctx context.Context, orgID int64, year int, kind string)
 		ON CONFLICT (org_id, year, kind) DO UPDATE SET last = folio_counters.last + 1 RETURNING last`), orgID, year, kind).Scan(&n)
 	return n, dbErr(err, "folio")
 }
+
+// Counts returns the number of enrollments by state and of certificates by
+// status (for metrics).
+func (s *Store) Counts(ctx context.Context) (enrollments, certificates map[string]int, err error) {
+	var rows []struct {
+		K string `db:"k"`
+		N int    `db:"n"`
+	}
+	enrollments, certificates = map[string]int{}, map[string]int{}
+	if err := s.sel(ctx, &rows, "SELECT state AS k, COUNT(*) AS n FROM enrollments GROUP BY state"); err != nil {
+		return nil, nil, dbErr(err, "enrollments")
+	}
+	for _, r := range rows {
+		enrollments[r.K] = r.N
+	}
+	rows = nil
+	if err := s.sel(ctx, &rows, "SELECT status AS k, COUNT(*) AS n FROM certificates GROUP BY status"); err != nil {
+		return nil, nil, dbErr(err, "certificates")
+	}
+	for _, r := range rows {
+		certificates[r.K] = r.N
+	}
+	return enrollments, certificates, nil
+}

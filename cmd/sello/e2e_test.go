@@ -173,7 +173,7 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			if code, _ := get(t, http.DefaultClient, httpURL+"/readyz"); code != 200 {
 				t.Fatalf("readyz = %d", code)
 			}
-			if code, body := get(t, http.DefaultClient, httpURL+"/metrics"); code != 200 || !bytes.Contains(body, []byte("sello_http_requests_total")) {
+			if code, body := get(t, http.DefaultClient, httpURL+"/metrics"); code != 200 || !bytes.Contains(body, []byte("sello_http_requests_total")) || !bytes.Contains(body, []byte(`sello_certificates{status="valid"}`)) {
 				t.Fatalf("metrics = %d", code)
 			}
 			code, notFound := get(t, http.DefaultClient, httpURL+"/ca/nope.crt")

@@ -261,26 +261,40 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 	return os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 }
 
-// outboxCollector exports the number of pending outbox jobs by kind.
-type outboxCollector struct {
-	s    *store.Store
-	desc *prometheus.Desc
+// storeCollector exports what the registry holds: pending outbox jobs by
+// kind, requests by state and certificates by status, read when scraped.
+type storeCollector struct {
+	s                       *store.Store
+	outbox, requests, certs *prometheus.Desc
 }
 
-func newOutboxCollector(s *store.Store) *outboxCollector {
-	return &outboxCollector{s: s, desc: prometheus.NewDesc("sello_outbox_pending_jobs", "Pending outbox jobs by kind.", []string{"kind"}, nil)}
+func newOutboxCollector(s *store.Store) *storeCollector {
+	return &storeCollector{s: s,
+		outbox:   prometheus.NewDesc("sello_outbox_pending_jobs", "Pending outbox jobs by kind.", []string{"kind"}, nil),
+		requests: prometheus.NewDesc("sello_requests", "Certificate requests by state.", []string{"state"}, nil),
+		certs:    prometheus.NewDesc("sello_certificates", "Certificates by status.", []string{"status"}, nil)}
 }
 
-func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.outbox
+	ch <- c.requests
+	ch <- c.certs
+}
 
-func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := c.s.PendingJobs(ctx)
-	if err != nil {
-		return
+	if n, err := c.s.PendingJobs(ctx); err == nil {
+		for k, v := range n {
+			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(v), k)
+		}
 	}
-	for k, v := range n {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(v), k)
+	if req, certs, err := c.s.Counts(ctx); err == nil {
+		for k, v := range req {
+			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(v), k)
+		}
+		for k, v := range certs {
+			ch <- prometheus.MustNewConstMetric(c.certs, prometheus.GaugeValue, float64(v), k)
+		}
 	}
 }
