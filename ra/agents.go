@@ -160,7 +160,7 @@ func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reaso
 		if err := tx.SetAgentStatus(ctx, agentID, "disabled"); err != nil {
 			return err
 		}
-		certs, err := r.store.CertificatesOfAgent(ctx, agentID)
+		certs, err := tx.Read().CertificatesOfAgent(ctx, agentID)
 		if err != nil {
 			return err
 		}

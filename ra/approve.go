@@ -50,13 +50,17 @@ func (r *RA) EABKey(keyID string) ([]byte, error) {
 // enrolment credential (RULES D6).
 func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *CredentialSecrets, error) {
 	var secrets *CredentialSecrets
+	// HR is asked again at approval, before the write transaction opens: the
+	// appointment must be current now (RULES R1, P4).
+	facts, err := r.appointmentFor(ctx, actor, id)
+	if err != nil {
+		return nil, nil, r.refuse(ctx, actor, "enrollment.approve", fmt.Sprintf("enrollment:%d", id), err)
+	}
 	req, err := r.transition(ctx, actor, id, "enrollment.approve", []string{StateInReview},
 		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
 			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent approves a request")
 			}
-			// HR is asked again at approval: the appointment must be current now (RULES R1, P4).
-			facts := r.lookupAppointment(ctx, pol, req.OrgID, req.Person)
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
 			dec := r.evaluate(req, pol)
 			req.Data.Decision = &dec
@@ -87,7 +91,7 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 			}
 			req.NotAfter = store.NullTime(notAfter)
 			req.State = StateApproved
-			if hold := r.renewalHold(ctx, req, pol); hold.After(now) {
+			if hold := r.renewalHold(ctx, tx.Read(), req, pol); hold.After(now) {
 				req.HoldUntil = store.NullTime(hold) // the scheduler issues the credential then
 				return nil
 			}
@@ -100,11 +104,11 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 // renewalHold returns when an early renewal may proceed: a renewal filed
 // more than the window before the current certificate expires waits until
 // the window opens (RULES D5).
-func (r *RA) renewalHold(ctx context.Context, req *Request, pol *policies.Policy) time.Time {
+func (r *RA) renewalHold(ctx context.Context, read *store.Store, req *Request, pol *policies.Policy) time.Time {
 	if req.Reason != "renewal" || pol.Renewal.WindowDays == 0 || req.Person == nil {
 		return time.Time{}
 	}
-	certs, err := r.store.ListCertificates(ctx, store.CertificateFilter{OrgID: req.OrgID, PersonIDs: []int64{req.Person.ID},
+	certs, err := read.ListCertificates(ctx, store.CertificateFilter{OrgID: req.OrgID, PersonIDs: []int64{req.Person.ID},
 		Statuses: []string{store.CertValid}, OnlyHolders: true})
 	if err != nil || len(certs) == 0 {
 		return time.Time{}
@@ -152,7 +156,7 @@ func (r *RA) ResendCredential(ctx context.Context, actor Actor, id int64) (*Cred
 	var secrets *CredentialSecrets
 	_, err := r.transition(ctx, actor, id, "enrollment.resend_credential", []string{StateCredentialIssued},
 		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			creds, err := r.store.CredentialsOf(ctx, req.ID)
+			creds, err := tx.Read().CredentialsOf(ctx, req.ID)
 			if err != nil {
 				return err
 			}
@@ -196,28 +200,31 @@ func (r *RA) RedeemCredential(ctx context.Context, kind, keyID, secret string, c
 		}
 		return c, nil
 	}
-	// A first look outside the issuing transaction refuses bad credentials
-	// before any CSR work; the issuing transaction checks again under lock.
+	// The credential is claimed (marked used) before anything is signed, so
+	// two clients racing with the same credential cannot both have a
+	// certificate signed; if the issuance then fails, it is released.
+	var claimed int64
 	if err := r.store.InTx(ctx, func(tx *store.Tx) error {
-		c, err := check(tx)
-		if err == nil {
-			enrollmentID = c.EnrollmentID
-		}
-		return err
-	}); err != nil {
-		return nil, r.refuse(ctx, Actor{Kind: ActorApplicant}, "credential.redeem", "credential:"+keyID, err)
-	}
-	actor := Actor{Kind: ActorApplicant, EnrollmentID: enrollmentID}
-	return r.issueForEnrollment(ctx, actor, enrollmentID, csr, func(tx *store.Tx) error {
 		c, err := check(tx)
 		if err != nil {
 			return err
 		}
-		if err := tx.UseCredential(ctx, c.ID); err != nil {
-			return err
-		}
-		return tx.RevokeCredentials(ctx, enrollmentID)
+		enrollmentID, claimed = c.EnrollmentID, c.ID
+		return tx.UseCredential(ctx, c.ID)
+	}); err != nil {
+		return nil, r.refuse(ctx, Actor{Kind: ActorApplicant}, "credential.redeem", "credential:"+keyID, err)
+	}
+	actor := Actor{Kind: ActorApplicant, EnrollmentID: enrollmentID}
+	issued, err := r.issueForEnrollment(ctx, actor, enrollmentID, csr, func(tx *store.Tx) error {
+		return tx.RevokeCredentials(ctx, enrollmentID) // the sibling credential dies with the issuance
 	})
+	if err != nil {
+		if rerr := r.store.InTx(ctx, func(tx *store.Tx) error { return tx.ReleaseCredential(ctx, claimed) }); rerr != nil {
+			r.log.Error("a claimed credential could not be released", "err", rerr)
+		}
+		return nil, err
+	}
+	return issued, nil
 }
 
 // IssueInPerson issues the certificate for a CSR the holder made on their
@@ -306,7 +313,7 @@ func (r *RA) Accept(ctx context.Context, actor Actor, id int64) (*Request, error
 func (r *RA) ResendCertificate(ctx context.Context, actor Actor, id int64) error {
 	_, err := r.transition(ctx, actor, id, "enrollment.resend_certificate", []string{StateCertificateIssued, StateAccepted},
 		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			cert, err := r.store.Certificate(ctx, req.CertificateID.Int64)
+			cert, err := tx.Read().Certificate(ctx, req.CertificateID.Int64)
 			if err != nil {
 				return err
 			}

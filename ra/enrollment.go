@@ -308,18 +308,23 @@ func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisatio
 	return fmt.Sprintf("%s-%s-%d-%06d", org.Code, kind, year, n), nil
 }
 
-// findOrCreatePerson reuses the person known by the policy's identifier, or
-// records a new one.
+// findOrCreatePerson reuses the person known by the policy's identifier when
+// the name and e-mail given match the record, or records a new one. Reusing
+// a record on the identifier alone would let anyone who knows a CURP file in
+// that person's name and read back their data; a mismatch is for the agent
+// to resolve (searching by CURP shows both).
 func (r *RA) findOrCreatePerson(ctx context.Context, tx *store.Tx, pol *policies.Policy, d store.PersonData) (*store.Person, error) {
 	kind := pol.IdentifierKind()
 	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
 	if id != "" {
-		found, err := r.store.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
+		found, err := tx.Read().PeopleByIdentifier(ctx, strings.ToLower(kind), id)
 		if err != nil {
 			return nil, err
 		}
-		if len(found) > 0 {
-			return found[0], nil
+		for _, p := range found {
+			if p.Data.FullName() == d.FullName() && strings.EqualFold(p.Data.Email, d.Email) {
+				return p, nil
+			}
 		}
 	}
 	p := &store.Person{Data: d}

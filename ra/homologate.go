@@ -87,7 +87,7 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 		if err != nil {
 			return err
 		}
-		others, err := r.store.UnexpiredCertificatesWithKey(ctx, keyFP, now)
+		others, err := tx.Read().UnexpiredCertificatesWithKey(ctx, keyFP, now)
 		if err != nil {
 			return err
 		}

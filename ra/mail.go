@@ -40,7 +40,9 @@ func (r *RA) notify(ctx context.Context, tx *store.Tx, req *Request, ack *Acknow
 		}
 		if ack != nil {
 			full["ReceivedAt"] = ack.Ack.ReceivedAt
-			full["Link"] = ack.Ack.VerifyURL
+			// The link to the online check carries the verification code: the
+			// filer learns it here, at the institutional address, and on paper.
+			full["Link"] = ack.Ack.VerifyURL + "?codigo=" + ack.Code
 		}
 		for k, v := range m.data {
 			full[k] = v

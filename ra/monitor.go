@@ -35,11 +35,25 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 	}
 	defer unlock()
 	now := r.clk.Now()
-	sys := System("appointment-monitor")
-	certs, err := r.store.CertificatesToMonitor(ctx, now.Add(-r.minMonitorInterval()), batch)
-	if err != nil {
-		return nil, err
+	var after int64
+	for {
+		certs, err := r.store.CertificatesToMonitor(ctx, now.Add(-r.minMonitorInterval()), after, batch)
+		if err != nil {
+			return nil, err
+		}
+		if len(certs) == 0 {
+			return rep, nil
+		}
+		after = certs[len(certs)-1].ID
+		r.monitorPage(ctx, certs, now, rep)
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
 	}
+}
+
+func (r *RA) monitorPage(ctx context.Context, certs []store.Certificate, now time.Time, rep *MonitorReport) {
+	sys := System("appointment-monitor")
 	for _, c := range certs {
 		pol, err := r.policies.Get(c.PolicyID.String)
 		if err != nil || !pol.Appointment.Required {
@@ -82,19 +96,21 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 				rep.Errors = append(rep.Errors, fmt.Sprintf("policy %s names no automatic reason for HR answer %q: certificate %s left as it is", pol.ID, hr, c.Serial))
 			}
 		}
-		err = r.store.InTx(ctx, func(tx *store.Tx) error { return tx.MarkAppointmentChecked(ctx, c.ID) })
-		if err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
-			continue
+		markChecked := func() {
+			if err := r.store.InTx(ctx, func(tx *store.Tx) error { return tx.MarkAppointmentChecked(ctx, c.ID) }); err != nil {
+				rep.Errors = append(rep.Errors, err.Error())
+			}
 		}
 		if in.Kind == "" {
+			markChecked()
 			continue
 		}
 		in.Statement = "Cambio detectado en el nombramiento por " + pol.Appointment.HRBody + " (" + facts.State + " " + facts.Status + ")."
 		if _, err := r.ChangeStatus(ctx, sys, in); err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
+			rep.Errors = append(rep.Errors, err.Error()) // not marked checked: retried on the next pass
 			continue
 		}
+		markChecked()
 		switch in.Kind {
 		case ChangeRevoke:
 			rep.Revoked++
@@ -104,7 +120,6 @@ func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) 
 			rep.Lifted++
 		}
 	}
-	return rep, nil
 }
 
 func (r *RA) minMonitorInterval() time.Duration {

@@ -144,3 +144,46 @@ func TestRule_D6_CredentialLifetimeAndResendWindow(t *testing.T) {
 		}
 	})
 }
+
+// A one-time credential is claimed before anything is signed: of two
+// concurrent redemptions exactly one gets a certificate, and a redemption
+// that fails (a bad CSR) leaves the credential usable.
+func TestCredentialClaimedBeforeSigning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		w.hr.set(maria.CURP, appointment.Active, time.Time{})
+		f, _ := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
+		_, s, err := w.ra.Approve(ctx, w.agent, f.Request.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.ra.RedeemCredential(ctx, ra.CredentialEST, s.ESTUser, s.ESTPassword, []byte("not a CSR")); !errs.Has(err, errs.BadCSR) {
+			t.Fatalf("bad CSR: %v", err)
+		}
+		results := make(chan error, 2)
+		for i := 0; i < 2; i++ {
+			go func() {
+				key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				_, err := w.ra.RedeemCredential(ctx, ra.CredentialEST, s.ESTUser, s.ESTPassword, csrPEM(t, key, pkix.Name{}))
+				results <- err
+			}()
+		}
+		ok, refused := 0, 0
+		for i := 0; i < 2; i++ {
+			if err := <-results; err == nil {
+				ok++
+			} else if errs.Has(err, errs.Unauthorized) {
+				refused++
+			} else {
+				t.Errorf("unexpected: %v", err)
+			}
+		}
+		var lint, certs int
+		e.Store.DB().GetContext(ctx, &lint, "SELECT COUNT(*) FROM lint_certificates")
+		e.Store.DB().GetContext(ctx, &certs, "SELECT COUNT(*) FROM certificates")
+		if ok != 1 || refused != 1 || lint != 1 || certs != 1 {
+			t.Fatalf("ok %d refused %d, lint certificates %d, certificates %d: want one of each", ok, refused, lint, certs)
+		}
+	})
+}

@@ -217,3 +217,44 @@ func TestRule_R1_OrganisationsOwnHRSource(t *testing.T) {
 		}
 	})
 }
+
+// The appointment monitor pages through every holder due: holders whose HR
+// cannot answer are retried next time and never hide the others (a batch of
+// one here).
+func TestMonitorUnavailableHRDoesNotStarveOthers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		first := issued(t, w) // María
+		ana := store.PersonData{GivenNames: "Ana", FirstSurname: "Ruiz", CURP: "RUXA900215MJCZXN06", Email: "ana.ruiz@jalisco.gob.mx"}
+		w.hr.set(ana.CURP, appointment.Active, time.Time{})
+		f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: ana})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
+		if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); err != nil {
+			t.Fatal(err)
+		}
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		iss, err := w.ra.IssueInPerson(ctx, w.agent, f.Request.ID, csrPEM(t, key, pkix.Name{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// HR cannot answer for María, and Ana left office.
+		w.hr.mu.Lock()
+		w.hr.broken = map[string]bool{maria.CURP: true}
+		w.hr.mu.Unlock()
+		w.hr.set(ana.CURP, appointment.Terminated, time.Time{})
+		e.Clock.Add(25 * time.Hour)
+		rep, err := w.ra.RunMonitor(ctx, 1)
+		if err != nil || rep.Revoked != 1 {
+			t.Fatalf("monitor: %+v %v", rep, err)
+		}
+		if c, _ := e.Store.Certificate(ctx, iss.Record.ID); c.Status != store.CertRevoked {
+			t.Fatalf("Ana's certificate is %s", c.Status)
+		}
+		if c, _ := e.Store.Certificate(ctx, first); c.Status != store.CertValid {
+			t.Fatalf("María's certificate is %s", c.Status)
+		}
+	})
+}

@@ -86,7 +86,8 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 			return err
 		}
 		sr := &store.StatusRequest{CertificateID: cert.ID, OrgID: org.ID, Kind: map[string]string{ChangeExtinguish: ChangeRevoke}[in.Kind],
-			ReasonID: in.ReasonID, Requester: in.Requester, Statement: strings.TrimSpace(in.Statement), Folio: folio, State: "pending", ReceivedAt: now}
+			ReasonID: in.ReasonID, Requester: in.Requester, Statement: strings.TrimSpace(in.Statement), Folio: folio, State: "pending", ReceivedAt: now,
+			FiledBy: actor.String()}
 		if sr.Kind == "" {
 			sr.Kind = in.Kind
 		}
@@ -112,7 +113,7 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 		}
 		var person *store.Person
 		if cert.PersonID.Valid {
-			if person, err = r.store.Person(ctx, cert.PersonID.Int64); err != nil {
+			if person, err = tx.Read().Person(ctx, cert.PersonID.Int64); err != nil {
 				return err
 			}
 		}
@@ -135,7 +136,7 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 	var out *store.StatusChange
 	obj := fmt.Sprintf("status-request:%d", requestID)
 	err := r.store.InTx(ctx, func(tx *store.Tx) error {
-		sr, err := r.store.StatusRequest(ctx, requestID)
+		sr, err := tx.Read().StatusRequest(ctx, requestID)
 		if err != nil {
 			return err
 		}
@@ -144,6 +145,13 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		}
 		if sr.State != "pending" {
 			return errs.New(errs.WrongState, "request %s is %s", sr.Folio, sr.State)
+		}
+		if sr.FiledBy == actor.String() {
+			return errs.New(errs.Forbidden, "request %s was filed for another agent to decide", sr.Folio)
+		}
+		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: store.OutcomeOK,
+			Details: map[string]any{"approve": approve, "folio": sr.Folio}}); err != nil {
+			return err
 		}
 		if !approve {
 			return tx.DecideStatusRequest(ctx, sr.ID, "refused", actor.String())
@@ -164,6 +172,11 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		if kind != ChangeLift && !ok {
 			return errs.New(errs.Malformed, "reason %q is no longer in the catalogue", sr.ReasonID)
 		}
+		// The certificate may have changed since the request was filed: a
+		// revoked certificate is never suspended or lifted back to valid.
+		if !slices.Contains(changeFrom[kind], cert.Status) {
+			return errs.New(errs.WrongState, "certificate %s is now %s; the %s requested in %s no longer applies", cert.Serial, cert.Status, kind, sr.Folio)
+		}
 		if out, err = r.applyStatus(ctx, tx, actor, cert, pol, kind, reason, sr.Folio, r.clk.Now()); err != nil {
 			return err
 		}
@@ -171,10 +184,6 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 	})
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "status-request.decide", obj, err)
-	}
-	if err := r.store.Audit(ctx, store.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: store.OutcomeOK,
-		Details: map[string]any{"approve": approve}}); err != nil {
-		r.log.Error("audit", "err", err)
 	}
 	return out, nil
 }
@@ -191,7 +200,7 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 	if err := actor.MustAct(cert.OrgID.Int64); err != nil {
 		return nil, nil, nil, none, err
 	}
-	org, err := r.store.Organisation(ctx, cert.OrgID.Int64)
+	org, err := tx.Read().Organisation(ctx, cert.OrgID.Int64)
 	if err != nil {
 		return nil, nil, nil, none, err
 	}
@@ -227,7 +236,7 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 		return nil, nil, nil, none, errs.New(errs.WrongState, "certificate %s is %s; %s needs it %s", cert.Serial, cert.Status, in.Kind, strings.Join(from, " or "))
 	}
 	if actor.Kind != ActorSystem {
-		if err := r.matchHolder(ctx, cert, pol, in.Identifier); err != nil {
+		if err := r.matchHolder(ctx, tx.Read(), cert, pol, in.Identifier); err != nil {
 			return nil, nil, nil, none, err
 		}
 	}
@@ -235,11 +244,11 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 }
 
 // matchHolder checks the identifier given against the certificate's holder.
-func (r *RA) matchHolder(ctx context.Context, cert *store.Certificate, pol *policies.Policy, given string) error {
+func (r *RA) matchHolder(ctx context.Context, read *store.Store, cert *store.Certificate, pol *policies.Policy, given string) error {
 	if !cert.PersonID.Valid {
 		return errs.New(errs.Malformed, "certificate %s has no holder on record", cert.Serial)
 	}
-	p, err := r.store.Person(ctx, cert.PersonID.Int64)
+	p, err := read.Person(ctx, cert.PersonID.Int64)
 	if err != nil {
 		return err
 	}
@@ -283,7 +292,7 @@ func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *s
 		}
 	}
 	if cert.PersonID.Valid {
-		person, err := r.store.Person(ctx, cert.PersonID.Int64)
+		person, err := tx.Read().Person(ctx, cert.PersonID.Int64)
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +301,7 @@ func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *s
 		// certificate; the time zone comes from the certificate's policy.
 		lang := "es"
 		if cert.EnrollmentID.Valid {
-			if e, err := r.store.Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
+			if e, err := tx.Read().Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
 				if d, err := decodeData(e); err == nil && d.Lang != "" {
 					lang = d.Lang
 				}

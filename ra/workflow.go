@@ -46,7 +46,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 		}
 		req := &Request{Enrollment: e, Data: data}
 		if e.PersonID.Valid {
-			if req.Person, err = r.store.Person(ctx, e.PersonID.Int64); err != nil {
+			if req.Person, err = tx.Read().Person(ctx, e.PersonID.Int64); err != nil {
 				return err
 			}
 		}
@@ -91,9 +91,14 @@ func (r *RA) Attend(ctx context.Context, actor Actor, id int64) (*Request, error
 // what HR said (RULES R1). An unavailable source is recorded as such: it
 // never lets the request through.
 func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Request, error) {
+	// HR is asked before the write transaction opens: an external call must
+	// not hold the database's write lock.
+	facts, err := r.appointmentFor(ctx, actor, id)
+	if err != nil {
+		return nil, r.refuse(ctx, actor, "enrollment.check_appointment", fmt.Sprintf("enrollment:%d", id), err)
+	}
 	return r.transition(ctx, actor, id, "enrollment.check_appointment", []string{StateInReview, StateDeficient},
 		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			facts := r.lookupAppointment(ctx, pol, req.OrgID, req.Person)
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
 			if facts.State == policies.AppointmentFound && req.Data.Title == "" {
 				req.Data.Title = facts.Position
@@ -102,6 +107,20 @@ func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Requ
 			req.Data.Decision = &d
 			return nil
 		})
+}
+
+// appointmentFor asks HR about the holder of request id, outside any
+// transaction, for an actor allowed to see the request.
+func (r *RA) appointmentFor(ctx context.Context, actor Actor, id int64) (*policies.AppointmentFacts, error) {
+	req, err := r.Load(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := r.policies.Get(req.PolicyID)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "policy %s", req.PolicyID)
+	}
+	return r.lookupAppointment(ctx, pol, req.OrgID, req.Person), nil
 }
 
 // lookupAppointment asks the organisation's HR source. Without a source, or

@@ -29,16 +29,18 @@ import (
 // fakeHR is an in-memory HR source for workflow tests; the real sources are
 // tested against real servers in ra/appointment.
 type fakeHR struct {
-	mu    sync.Mutex
-	byID  map[string]appointment.Appointment
-	down  bool
-	clock interface{ Now() time.Time }
+	mu   sync.Mutex
+	byID map[string]appointment.Appointment
+	down bool
+	// broken lists people HR cannot answer for (unavailable for them only).
+	broken map[string]bool
+	clock  interface{ Now() time.Time }
 }
 
 func (f *fakeHR) Lookup(_ context.Context, id appointment.PersonID) (appointment.Appointment, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.down {
+	if f.down || f.broken[id.Value] {
 		return appointment.Appointment{}, errs.New(errs.Unavailable, "HR down")
 	}
 	a, ok := f.byID[id.Value]

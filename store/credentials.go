@@ -72,6 +72,13 @@ func (tx *Tx) UseCredential(ctx context.Context, id int64) error {
 	return nil
 }
 
+// ReleaseCredential undoes UseCredential when the issuance it was claimed
+// for failed, so the holder can try again.
+func (tx *Tx) ReleaseCredential(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, "UPDATE credentials SET used_at = NULL WHERE id = ?", id)
+	return dbErr(err, "credential")
+}
+
 // CredentialsOf lists an enrollment's credentials.
 func (s *Store) CredentialsOf(ctx context.Context, enrollmentID int64) ([]Credential, error) {
 	var out []Credential

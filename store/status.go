@@ -171,12 +171,15 @@ func splitCols(cols string) []string {
 	return out
 }
 
-// CertificatesToMonitor returns valid or suspended holder certificates not
-// checked against HR since before.
-func (s *Store) CertificatesToMonitor(ctx context.Context, before time.Time, limit int) ([]Certificate, error) {
+// CertificatesToMonitor returns, in id order after afterID, valid or
+// suspended holder certificates not checked against HR since before. Callers
+// page with the last id they saw, so certificates whose HR cannot answer do
+// not hide the others.
+func (s *Store) CertificatesToMonitor(ctx context.Context, before time.Time, afterID int64, limit int) ([]Certificate, error) {
 	var out []Certificate
 	err := s.sel(ctx, &out, "SELECT "+certCols+` FROM certificates WHERE status IN ('valid', 'suspended') AND agent_id IS NULL
-		AND person_id IS NOT NULL AND (appointment_checked_at IS NULL OR appointment_checked_at < ?) ORDER BY id LIMIT ?`, dbTime(before), limit)
+		AND person_id IS NOT NULL AND (appointment_checked_at IS NULL OR appointment_checked_at < ?) AND id > ? ORDER BY id LIMIT ?`,
+		dbTime(before), afterID, limit)
 	return out, dbErr(err, "certificates")
 }
 
@@ -215,15 +218,16 @@ type StatusRequest struct {
 	ReceivedAt    time.Time      `db:"received_at"`
 	DecidedAt     sql.NullTime   `db:"decided_at"`
 	DecidedBy     sql.NullString `db:"decided_by"`
+	FiledBy       string         `db:"filed_by"`
 }
 
-const srCols = "id, certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, decided_at, decided_by"
+const srCols = "id, certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, decided_at, decided_by, filed_by"
 
 // CreateStatusRequest records a request.
 func (tx *Tx) CreateStatusRequest(ctx context.Context, r *StatusRequest) error {
 	r.ReceivedAt = dbTime(r.ReceivedAt)
-	id, err := tx.insert(ctx, `INSERT INTO status_requests (certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.CertificateID, r.OrgID, r.Kind, r.ReasonID, r.Requester, r.Statement, r.Folio, r.State, r.ReceivedAt)
+	id, err := tx.insert(ctx, `INSERT INTO status_requests (certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, filed_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.CertificateID, r.OrgID, r.Kind, r.ReasonID, r.Requester, r.Statement, r.Folio, r.State, r.ReceivedAt, r.FiledBy)
 	if err != nil {
 		return dbErr(err, "status request")
 	}

@@ -41,6 +41,8 @@ const (
 // Store is the database. It is safe for concurrent use.
 type Store struct {
 	db      *sqlx.DB
+	q       queryer // where reads go: the pool, or a transaction (Tx.Read)
+	inTx    bool
 	dialect Dialect
 	clk     clock.Clock
 	log     *slog.Logger
@@ -124,7 +126,7 @@ func Open(ctx context.Context, dsn string, clk clock.Clock, opts ...Option) (*St
 		db.Close()
 		return nil, errs.Wrap(errs.Unavailable, err, "database: cannot connect")
 	}
-	s.db = db
+	s.db, s.q = db, db
 	return s, nil
 }
 
@@ -156,6 +158,9 @@ type Tx struct {
 
 // InTx runs fn in a transaction, committing if it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
+	if s.inTx {
+		return errs.New(errs.Internal, "a transaction was opened from inside another (use the Tx, not its Read view)")
+	}
 	t, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return errs.Wrap(errs.Unavailable, err, "database unavailable")
@@ -199,12 +204,30 @@ func (tx *Tx) insert(ctx context.Context, q string, args ...any) (int64, error) 
 	return id, err
 }
 
+// queryer is what reads need: a *sqlx.DB or a *sqlx.Tx.
+type queryer interface {
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	Rebind(query string) string
+}
+
 func (s *Store) get(ctx context.Context, dst any, q string, args ...any) error {
-	return s.db.GetContext(ctx, dst, s.db.Rebind(q), args...)
+	return s.q.GetContext(ctx, dst, s.q.Rebind(q), args...)
 }
 
 func (s *Store) sel(ctx context.Context, dst any, q string, args ...any) error {
-	return s.db.SelectContext(ctx, dst, s.db.Rebind(q), args...)
+	return s.q.SelectContext(ctx, dst, s.q.Rebind(q), args...)
+}
+
+// Read returns a view of the store whose reads run inside this transaction:
+// code inside an InTx callback must read through it, never through the
+// Store, or it waits for a second connection while holding the first (with
+// a bounded pool, concurrent requests then deadlock). Only its read methods
+// may be used; anything that opens a transaction of its own is refused.
+func (tx *Tx) Read() *Store {
+	v := *tx.s
+	v.q, v.inTx = tx.tx, true
+	return &v
 }
 
 // dbErr turns driver errors into typed errors.

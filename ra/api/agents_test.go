@@ -82,3 +82,34 @@ func TestRule_O2_AdminsManageAgents(t *testing.T) {
 		}
 	})
 }
+
+// RULES O1: the agents of an organisation whose accreditation is suspended
+// act no more; HR clients never see the agents' screens.
+func TestRule_O1_SuspendedOrganisationsAgentsLockedOut(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		mx, _ := time.LoadLocation("America/Mexico_City")
+		h := newScHarness(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, mx))
+		org := h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
+		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk", CURP: "PEXJ800101HJCRXN07",
+			Email: "carlos@jalisco.gob.mx"}, "Agente")
+		hr := h.addAgent("SEP-JAL", store.RoleHR, store.PersonData{GivenNames: "Recursos", FirstSurname: "Humanos", CURP: "LOHM800101MJCPRR06",
+			Email: "rh@jalisco.gob.mx"}, "Sistema de RH")
+		if r := h.do(clerk.Client, "GET", "/api/v1/requests", nil); r.Status != 200 {
+			t.Fatalf("accredited: %s", r)
+		}
+		for _, path := range []string{"/api/v1/requests", "/api/v1/certificates", "/api/v1/agents", "/api/v1/status-requests"} {
+			if r := h.do(hr.Client, "GET", path, nil); r.Status != 403 {
+				t.Errorf("HR client GET %s: %s", path, r)
+			}
+		}
+		e.Store.InTx(context.Background(), func(tx *store.Tx) error {
+			return tx.SetOrganisationStatus(context.Background(), org.ID, store.OrgSuspended, "auditoría")
+		})
+		if r := h.do(clerk.Client, "GET", "/api/v1/requests", nil); r.Status != 403 {
+			t.Fatalf("suspended organisation's agent: %s", r)
+		}
+		if r := h.do(clerk.Client, "GET", "/api/v1/whoami", nil); r.Status != 200 {
+			t.Fatalf("whoami still tells who they are: %s", r)
+		}
+	})
+}

@@ -172,6 +172,18 @@ func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *Principa
 			return
 		}
 		p := &Principal{Agent: agent, Org: org}
+		whoami := r.URL.Path == "/api/v1/whoami"
+		// HR clients feed appointments; none of these screens is theirs.
+		if agent.Role == store.RoleHR && !whoami {
+			h.fail(w, r, p, errs.New(errs.Forbidden, "an HR client has no access to the agents' screens"))
+			return
+		}
+		// The agents of a provider whose accreditation is suspended or
+		// revoked act no more (RULES O1, G2).
+		if agent.Role == store.RoleAgent && org.Status != store.OrgAccredited && !whoami {
+			h.fail(w, r, p, errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", org.Code, org.Status))
+			return
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), p)
 	}
 }

@@ -19,11 +19,11 @@ func (h *Handler) fileOnline(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	// The filer gets the folio and the signed acknowledgement, never the
-	// e-mail token (it only goes to the institutional address).
+	// An anonymous filer gets the folio and the times, nothing recorded about
+	// the person: the signed acknowledgement (which names the filer) and the
+	// e-mail token go only to the institutional address.
 	writeJSON(w, http.StatusCreated, map[string]any{"folio": f.Request.Folio, "state": f.Request.State,
-		"acknowledgement": map[string]any{"folio": f.Ack.Ack.Folio, "receivedAt": f.Ack.Ack.ReceivedAt, "filedAt": f.Ack.Ack.FiledAt,
-			"verificationCode": f.Ack.Code, "verifyUrl": f.Ack.Ack.VerifyURL, "jws": f.Ack.JWS}})
+		"acknowledgement": map[string]any{"folio": f.Ack.Ack.Folio, "receivedAt": f.Ack.Ack.ReceivedAt, "filedAt": f.Ack.Ack.FiledAt}})
 }
 
 func (h *Handler) verifyEmail(w http.ResponseWriter, r *http.Request) {
