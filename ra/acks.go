@@ -102,12 +102,16 @@ func (r *RA) VerifyDocument(ctx context.Context, folio, code string) (*Acknowled
 	if rec.VerificationCode != norm {
 		return nil, errs.New(errs.NotFound, "no document with folio %s and that verification code", folio)
 	}
+	chain := r.ackSigner.Chain
+	if len(chain) == 0 {
+		return nil, errs.New(errs.BadConfig, "no acknowledgement signer configured")
+	}
 	roots := x509.NewCertPool()
-	for _, c := range r.ackSigner.Chain[1:] {
+	for _, c := range chain[1:] {
 		roots.AddCert(c)
 	}
-	if len(r.ackSigner.Chain) == 1 {
-		roots.AddCert(r.ackSigner.Chain[0])
+	if len(chain) == 1 {
+		roots.AddCert(chain[0])
 	}
 	a, err := receipt.Verify(rec.JWS, roots)
 	if err != nil {

@@ -76,6 +76,9 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 			}
 			now := r.clk.Now()
 			if pol.FourEyes {
+				if actor.Kind != ActorAgent {
+					return errs.New(errs.Forbidden, "under four-eyes, two agents approve (not the console)")
+				}
 				switch {
 				case !req.ApprovedBy.Valid:
 					req.ApprovedBy, req.ApprovedAt = store.NullInt(actor.AgentID), store.NullTime(now)

@@ -196,7 +196,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		if err != nil {
 			return err
 		}
-		folio, err := r.nextFolio(ctx, tx, org, FolioRequest, received)
+		folio, err := r.nextFolio(ctx, tx, org, pol, FolioRequest, received)
 		if err != nil {
 			return err
 		}
@@ -293,13 +293,19 @@ func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err
 		outcome = store.OutcomeFailed
 	}
 	if aerr := r.store.Audit(ctx, store.Event{Actor: actor.String(), Action: action, Object: object, Outcome: outcome,
-		Details: map[string]any{"error": string(errs.TypeOf(err)), "detail": detailOf(err)}}); aerr != nil {
+		Details: auditDetails(err)}); aerr != nil {
 		r.log.Error("audit of a refusal failed", "action", action, "err", aerr)
 	}
 	return err
 }
 
-func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisation, kind string, at time.Time) (string, error) {
+// nextFolio numbers a filing; the year is the year in the jurisdiction's
+// time zone (a filing on 31 December at 20:00 in Mexico City is not next
+// year's, whatever UTC says).
+func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisation, pol *policies.Policy, kind string, at time.Time) (string, error) {
+	if c := pol.Calendar(); c != nil {
+		at = at.In(c.Location())
+	}
 	year := at.Year()
 	n, err := tx.NextFolio(ctx, org.ID, year, kind)
 	if err != nil {

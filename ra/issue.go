@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,7 +70,7 @@ func (r *RA) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 		if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
 			outcome = store.OutcomeFailed
 		}
-		details := map[string]any{"error": string(errs.TypeOf(err)), "detail": detailOf(err)}
+		details := auditDetails(err)
 		if aerr := r.store.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: personObject(req.Person),
 			Outcome: outcome, Details: details}); aerr != nil {
 			r.log.Error("audit of a refused issuance failed", "err", aerr)
@@ -79,11 +80,25 @@ func (r *RA) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	return issued, nil
 }
 
-func detailOf(err error) string {
-	if e, ok := err.(*errs.Error); ok {
-		return e.Detail
+// auditDetails describes a refusal for the audit log, which is kept forever
+// and must not hold personal data: errors about bad input quote the input (a
+// CURP, a certificate's serialNumber), so for those only the error type and
+// the validator's code are kept.
+func auditDetails(err error) map[string]any {
+	d := map[string]any{"error": string(errs.TypeOf(err))}
+	var ve *validate.Error
+	if errors.As(err, &ve) {
+		d["code"] = ve.Code
 	}
-	return "internal error"
+	switch errs.TypeOf(err) {
+	case errs.Malformed, errs.BadCSR, errs.BadPublicKey, errs.DuplicateKey:
+	default:
+		var e *errs.Error
+		if errors.As(err, &e) {
+			d["detail"] = e.Detail
+		}
+	}
+	return d
 }
 
 func personObject(p *store.Person) string {
@@ -256,28 +271,42 @@ func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, 
 // IssueForPerson is operator issuance: it validates the person's data under
 // the organisation's policy, records the person and issues for the CSR.
 func (r *RA) IssueForPerson(ctx context.Context, actor, orgCode string, d store.PersonData, title string, csr []byte) (*Issued, error) {
-	org, err := r.store.OrganisationByCode(ctx, orgCode)
+	person, pol, org, err := r.operatorIssuee(ctx, actor, orgCode, d)
 	if err != nil {
-		return nil, err
-	}
-	pol, err := r.policies.Get(org.PolicyID)
-	if err != nil {
-		return nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
-	}
-	if d.GivenNames == "" || d.FirstSurname == "" {
-		return nil, errs.New(errs.Malformed, "given names and first surname are required")
-	}
-	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
-		return nil, err
-	}
-	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
-		return nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
-	}
-	person, err := r.personFor(ctx, pol.IdentifierKind(), d)
-	if err != nil {
+		if aerr := r.store.Audit(ctx, store.Event{Actor: actor, Action: "cert.issue", Object: "org:" + orgCode,
+			Outcome: store.OutcomeRefused, Details: auditDetails(err)}); aerr != nil {
+			r.log.Error("audit of a refused issuance failed", "err", aerr)
+		}
 		return nil, err
 	}
 	return r.Issue(ctx, IssueRequest{Actor: actor, CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
+}
+
+// operatorIssuee validates the person's data under the organisation's
+// policy and finds or records the person.
+func (r *RA) operatorIssuee(ctx context.Context, actor, orgCode string, d store.PersonData) (*store.Person, *policies.Policy, *store.Organisation, error) {
+	org, err := r.store.OrganisationByCode(ctx, orgCode)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	pol, err := r.policies.Get(org.PolicyID)
+	if err != nil {
+		return nil, nil, nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
+	}
+	if d.GivenNames == "" || d.FirstSurname == "" {
+		return nil, nil, nil, errs.New(errs.Malformed, "given names and first surname are required")
+	}
+	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
+		return nil, nil, nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
+	}
+	person, err := r.personFor(ctx, pol.IdentifierKind(), d)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return person, pol, org, nil
 }
 
 // personFor returns the person already known by the policy's identifier, or

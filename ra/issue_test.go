@@ -250,3 +250,27 @@ func TestLongNameFitsCommonName(t *testing.T) {
 		}
 	})
 }
+
+// RULES G6: refusals are audited without the personal data the bad input
+// carried (the audit log is kept forever).
+func TestRule_G6_RefusalsAuditedWithoutPersonalData(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		f := newFixture(t, e)
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		bad := juan
+		bad.CURP = "PEXJ800101HJCRXN08"
+		if _, err := f.ra.IssueForPerson(ctx, "test", "SEP-JAL", bad, "Jefe", csrPEM(t, key, pkix.Name{})); !errs.Has(err, errs.Malformed) {
+			t.Fatalf("bad CURP: %v", err)
+		}
+		if countAudit(t, e.Store, "cert.issue", store.OutcomeRefused) != 1 {
+			t.Fatal("the refusal was not audited")
+		}
+		var details []string
+		e.Store.DB().SelectContext(ctx, &details, "SELECT details FROM audit_entries")
+		for _, d := range details {
+			if strings.Contains(d, "PEXJ") || strings.Contains(d, "800101") || strings.Contains(d, "juan.perez") {
+				t.Fatalf("personal data in the audit log: %s", d)
+			}
+		}
+	})
+}

@@ -57,10 +57,21 @@ func TestFourEyesApproval(t *testing.T) {
 		if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); !errs.Has(err, errs.Forbidden) {
 			t.Fatalf("the same agent twice: %v", err)
 		}
+		if _, _, err := w.ra.Approve(ctx, ra.CLI("operador"), f.Request.ID); !errs.Has(err, errs.Forbidden) {
+			t.Fatalf("the console under four-eyes: %v", err)
+		}
 		second := ra.Actor{Kind: ra.ActorAgent, AgentID: insertAgent(t, e.Store, w.org.ID), Role: store.RoleAgent, OrgID: w.org.ID}
-		req, secrets, err = w.ra.Approve(ctx, second, f.Request.ID)
-		if err != nil || req.State != ra.StateCredentialIssued || secrets == nil || req.SecondApprovedBy.Int64 != second.AgentID {
-			t.Fatalf("second approval: %v %+v", err, req)
+		// New data after the first approval: the second agent's approval is
+		// now a first one, to be confirmed by someone else.
+		if _, err := w.ra.Confirm(ctx, w.agent, f.Request.ID, ra.Confirm{PaymentReceipt: "BN-1"}); err != nil {
+			t.Fatal(err)
+		}
+		if req, _, err := w.ra.Approve(ctx, second, f.Request.ID); err != nil || req.State != ra.StateInReview || req.ApprovedBy.Int64 != second.AgentID {
+			t.Fatalf("approval after a change: %v %+v", err, req)
+		}
+		req, secrets, err = w.ra.Approve(ctx, w.agent, f.Request.ID)
+		if err != nil || req.State != ra.StateCredentialIssued || secrets == nil || req.SecondApprovedBy.Int64 != w.agent.AgentID {
+			t.Fatalf("confirmation by the other agent: %v %+v", err, req)
 		}
 	})
 }
@@ -184,6 +195,62 @@ func TestCredentialClaimedBeforeSigning(t *testing.T) {
 		e.Store.DB().GetContext(ctx, &certs, "SELECT COUNT(*) FROM certificates")
 		if ok != 1 || refused != 1 || lint != 1 || certs != 1 {
 			t.Fatalf("ok %d refused %d, lint certificates %d, certificates %d: want one of each", ok, refused, lint, certs)
+		}
+	})
+}
+
+// Many agents confirming at once never exhaust the connection pool: reads
+// inside a transaction use that transaction's connection (the review found
+// 32 concurrent confirmations hung for good on PostgreSQL and stalled SQLite).
+func TestConcurrentTransitionsDoNotDeadlock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		const n = 24
+		ids := make([]int64, n)
+		for i := range ids {
+			f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = f.Request.ID
+		}
+		done := make(chan error, n)
+		for _, id := range ids {
+			go func(id int64) {
+				_, err := w.ra.Confirm(ctx, w.agent, id, allIn(w))
+				done <- err
+			}(id)
+		}
+		timeout := time.After(60 * time.Second)
+		for i := 0; i < n; i++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("confirm: %v", err)
+				}
+			case <-timeout:
+				t.Fatalf("only %d of %d concurrent confirmations finished in 60 s: the pool is deadlocked", i, n)
+			}
+		}
+	})
+}
+
+// Folios are numbered by the year in the jurisdiction's time zone: a
+// suspension on 31 December at 20:00 in Mexico City (1 January in UTC)
+// belongs to that year's series.
+func TestFolioYearIsLocal(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		id := issued(t, w)
+		mx, _ := time.LoadLocation("America/Mexico_City")
+		e.Clock.Set(time.Date(2026, 12, 31, 20, 0, 0, 0, mx))
+		res, err := w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: id, Kind: ra.ChangeSuspend, ReasonID: "possible_compromise",
+			Identifier: maria.CURP, Requester: ra.ByHolder})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Request.Folio, "-SUS-2026-") {
+			t.Fatalf("folio %s", res.Request.Folio)
 		}
 	})
 }

@@ -81,7 +81,7 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 			return err
 		}
 		now := r.clk.Now()
-		folio, err := r.nextFolio(ctx, tx, org, folioKind[in.Kind], now)
+		folio, err := r.nextFolio(ctx, tx, org, pol, folioKind[in.Kind], now)
 		if err != nil {
 			return err
 		}

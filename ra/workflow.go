@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -219,8 +220,17 @@ func (r *RA) Confirm(ctx context.Context, actor Actor, id int64, c Confirm) (*Re
 			}
 			dec := r.evaluate(req, pol)
 			d.Decision = &dec
+			forgetApproval(req, pol)
 			return nil
 		})
+}
+
+// forgetApproval drops a four-eyes first approval when the request's data
+// change: the second agent must confirm what the first one approved.
+func forgetApproval(req *Request, pol *policies.Policy) {
+	if pol.FourEyes && req.State != StateApproved {
+		req.ApprovedBy, req.ApprovedAt = sql.NullInt64{}, sql.NullTime{}
+	}
 }
 
 // Evaluation returns the policy's decision for a request as it stands.
@@ -260,6 +270,7 @@ func (r *RA) MarkDeficient(ctx context.Context, actor Actor, id int64) (*Request
 				return errs.New(errs.WrongState, "nothing is missing: approve the request instead")
 			}
 			req.Data.Decision, req.Data.Deficiencies = &dec, dec.Unmet
+			forgetApproval(req, pol)
 			deadline := pol.Calendar().DeadlineFromNotification(r.clk.Now(), pol.Deadlines.DeficiencyDays)
 			req.DeficiencyDeadline = store.NullTime(deadline)
 			req.State = StateDeficient

@@ -279,7 +279,7 @@ func printInitResult(w io.Writer, cfg *config.Config, r *initResult) {
 	}
 	printf(w, "Sello data folder: %s\n", cfg.DataDir)
 	printf(w, "  configuration      %s (%s)\n", filepath.Join(cfg.DataDir, "sello.yaml"), mark(r.createdConfig))
-	printf(w, "  database           %s\n", cfg.DatabaseURL)
+	printf(w, "  database           %s\n", store.Redact(cfg.DatabaseURL))
 	printf(w, "  CA certificates    %s (%s)\n", cfg.CADir, mark(r.createdCA))
 	printf(w, "  CA key passphrase  %s (%s)\n", cfg.CAPassphraseFile, mark(r.createdPass))
 	printf(w, "  data key           %s (%s)\n", cfg.DataKeyFile, mark(r.createdDataKey))
