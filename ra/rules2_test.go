@@ -119,14 +119,11 @@ func TestRule_D5_EarlyRenewalHeldUntilWindow(t *testing.T) {
 func TestRule_D6_CredentialLifetimeAndResendWindow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		w := newWF(t, e)
-		w.hr.set(maria.CURP, appointment.Active, time.Time{})
-		f, _ := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
-		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
-		_, first, err := w.ra.Approve(ctx, w.agent, f.Request.ID)
-		if err != nil || !first.ExpiresAt.Equal(e.Clock.Now().AddDate(0, 0, 30)) {
-			t.Fatalf("credential expires %v, %v", first.ExpiresAt, err)
+		id, first := approved(t, w, maria)
+		if !first.ExpiresAt.Equal(e.Clock.Now().AddDate(0, 0, 30)) {
+			t.Fatalf("credential expires %v", first.ExpiresAt)
 		}
-		second, err := w.ra.ResendCredential(ctx, w.agent, f.Request.ID)
+		second, err := w.ra.ResendCredential(ctx, w.agent, id)
 		if err != nil || second.ESTUser == first.ESTUser {
 			t.Fatalf("resend: %v", err)
 		}
@@ -139,7 +136,7 @@ func TestRule_D6_CredentialLifetimeAndResendWindow(t *testing.T) {
 		if _, err := w.ra.RedeemCredential(ctx, ra.CredentialEST, second.ESTUser, second.ESTPassword, csr); !errs.Has(err, errs.Unauthorized) {
 			t.Fatalf("an expired credential works: %v", err)
 		}
-		if _, err := w.ra.ResendCredential(ctx, w.agent, f.Request.ID); !errs.Has(err, errs.WrongState) {
+		if _, err := w.ra.ResendCredential(ctx, w.agent, id); !errs.Has(err, errs.WrongState) {
 			t.Fatalf("resending an expired credential: %v", err)
 		}
 
@@ -162,13 +159,7 @@ func TestRule_D6_CredentialLifetimeAndResendWindow(t *testing.T) {
 func TestCredentialClaimedBeforeSigning(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		w := newWF(t, e)
-		w.hr.set(maria.CURP, appointment.Active, time.Time{})
-		f, _ := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
-		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
-		_, s, err := w.ra.Approve(ctx, w.agent, f.Request.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, s := approved(t, w, maria)
 		if _, err := w.ra.RedeemCredential(ctx, ra.CredentialEST, s.ESTUser, s.ESTPassword, []byte("not a CSR")); !errs.Has(err, errs.BadCSR) {
 			t.Fatalf("bad CSR: %v", err)
 		}

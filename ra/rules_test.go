@@ -18,27 +18,40 @@ import (
 	"github.com/sello-pki/sello/store/storetest"
 )
 
-// issued walks a Jalisco request to an issued certificate and returns its id.
-func issued(t *testing.T, w *wf) int64 {
+// approved files a Jalisco request in person for p (active in HR), confirms
+// every in-person item and approves it; it returns the request's id and the
+// credential.
+func approved(t *testing.T, w *wf, p store.PersonData) (int64, *ra.CredentialSecrets) {
 	t.Helper()
-	w.hr.set(maria.CURP, appointment.Active, time.Time{})
-	f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
+	w.hr.set(p.CURP, appointment.Active, time.Time{})
+	f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: p})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w)); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); err != nil {
+	_, secrets, err := w.ra.Approve(ctx, w.agent, f.Request.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return f.Request.ID, secrets
+}
+
+// issuedFor walks a request for p to an issued certificate and returns its id.
+func issuedFor(t *testing.T, w *wf, p store.PersonData) int64 {
+	t.Helper()
+	id, _ := approved(t, w, p)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	iss, err := w.ra.IssueInPerson(ctx, w.agent, f.Request.ID, csrPEM(t, key, pkix.Name{}))
+	iss, err := w.ra.IssueInPerson(ctx, w.agent, id, csrPEM(t, key, pkix.Name{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return iss.Record.ID
 }
+
+// issued is issuedFor María.
+func issued(t *testing.T, w *wf) int64 { return issuedFor(t, w, maria) }
 
 // RULES S1: a suspension lasts while the matter is investigated; if the
 // cause persists at the end, it becomes a revocation.
@@ -226,20 +239,7 @@ func TestMonitorUnavailableHRDoesNotStarveOthers(t *testing.T) {
 		w := newWF(t, e)
 		first := issued(t, w) // María
 		ana := store.PersonData{GivenNames: "Ana", FirstSurname: "Ruiz", CURP: "RUXA900215MJCZXN06", Email: "ana.ruiz@jalisco.gob.mx"}
-		w.hr.set(ana.CURP, appointment.Active, time.Time{})
-		f, err := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: ana})
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
-		if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); err != nil {
-			t.Fatal(err)
-		}
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		iss, err := w.ra.IssueInPerson(ctx, w.agent, f.Request.ID, csrPEM(t, key, pkix.Name{}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		anaCert := issuedFor(t, w, ana)
 		// HR cannot answer for María, and Ana left office.
 		w.hr.mu.Lock()
 		w.hr.broken = map[string]bool{maria.CURP: true}
@@ -250,7 +250,7 @@ func TestMonitorUnavailableHRDoesNotStarveOthers(t *testing.T) {
 		if err != nil || rep.Revoked != 1 {
 			t.Fatalf("monitor: %+v %v", rep, err)
 		}
-		if c, _ := e.Store.Certificate(ctx, iss.Record.ID); c.Status != store.CertRevoked {
+		if c, _ := e.Store.Certificate(ctx, anaCert); c.Status != store.CertRevoked {
 			t.Fatalf("Ana's certificate is %s", c.Status)
 		}
 		if c, _ := e.Store.Certificate(ctx, first); c.Status != store.CertValid {

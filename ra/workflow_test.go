@@ -443,17 +443,11 @@ func TestRule_R1_UnavailableHRBlocksApproval(t *testing.T) {
 func TestRule_R11_CancelWithReason(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		w := newWF(t, e)
-		w.hr.set(maria.CURP, appointment.Active, time.Time{})
-		f, _ := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
-		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
-		_, secrets, err := w.ra.Approve(ctx, w.agent, f.Request.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.ra.Cancel(ctx, w.agent, f.Request.ID, " "); !errs.Has(err, errs.Malformed) {
+		id, secrets := approved(t, w, maria)
+		if _, err := w.ra.Cancel(ctx, w.agent, id, " "); !errs.Has(err, errs.Malformed) {
 			t.Fatalf("cancel without reason: %v", err)
 		}
-		if _, err := w.ra.Cancel(ctx, w.agent, f.Request.ID, "El solicitante desistió."); err != nil {
+		if _, err := w.ra.Cancel(ctx, w.agent, id, "El solicitante desistió."); err != nil {
 			t.Fatal(err)
 		}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -468,17 +462,7 @@ func TestRule_R11_CancelWithReason(t *testing.T) {
 func TestAppointmentMonitor(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		w := newWF(t, e)
-		w.hr.set(maria.CURP, appointment.Active, time.Time{})
-		f, _ := w.ra.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})
-		w.ra.Confirm(ctx, w.agent, f.Request.ID, allIn(w))
-		if _, _, err := w.ra.Approve(ctx, w.agent, f.Request.ID); err != nil {
-			t.Fatal(err)
-		}
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		iss, err := w.ra.IssueInPerson(ctx, w.agent, f.Request.ID, csrPEM(t, key, pkix.Name{}))
-		if err != nil {
-			t.Fatal(err)
-		}
+		certID := issued(t, w)
 		step := func(st appointment.Status, want string) {
 			t.Helper()
 			w.hr.set(maria.CURP, st, time.Time{})
@@ -486,7 +470,7 @@ func TestAppointmentMonitor(t *testing.T) {
 			if _, err := w.ra.RunMonitor(ctx, 100); err != nil {
 				t.Fatal(err)
 			}
-			c, _ := e.Store.Certificate(ctx, iss.Record.ID)
+			c, _ := e.Store.Certificate(ctx, certID)
 			if c.Status != want {
 				t.Fatalf("HR %s: certificate %s, want %s", st, c.Status, want)
 			}
@@ -501,7 +485,7 @@ func TestAppointmentMonitor(t *testing.T) {
 		w.hr.down = false
 		step(appointment.Active, store.CertValid)
 		step(appointment.Terminated, store.CertRevoked)
-		c, _ := e.Store.Certificate(ctx, iss.Record.ID)
+		c, _ := e.Store.Certificate(ctx, certID)
 		if c.RevocationReason.Int64 != 3 { // affiliationChanged
 			t.Fatalf("reason code %d", c.RevocationReason.Int64)
 		}
