@@ -18,6 +18,8 @@ import (
 
 	"go.step.sm/crypto/pemutil"
 
+	"github.com/spf13/cobra"
+
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/clock"
@@ -339,4 +341,17 @@ func homologationRoots(cfg *config.Config, log *slog.Logger) *x509.CertPool {
 		}
 	}
 	return pool
+}
+
+// withApp is a command body that needs the app: it opens it with o, runs
+// fn, and closes it.
+func withApp(g *globalFlags, o openOptions, fn func(cmd *cobra.Command, a *app, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), o)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		return fn(cmd, a, args)
+	}
 }

@@ -22,12 +22,7 @@ func newMigrateCmd(g *globalFlags) *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply database migrations (serve also applies them at start)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			applied, err := a.store.Migrate(cmd.Context())
 			if err != nil {
 				return err
@@ -39,7 +34,7 @@ func newMigrateCmd(g *globalFlags) *cobra.Command {
 				printf(cmd.OutOrStdout(), "applied %s\n", m)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -51,12 +46,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 		Short:   "Register an organisation (a dependency or entity) as an accredited service provider",
 		Example: `  sello org add --code SEP-JAL --name "Secretaría de Educación Jalisco" --policy jalisco --unit "Dirección de Recursos Humanos"`,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
 			if code == "" || name == "" {
 				return errs.New(errs.Malformed, "--code and --name are required")
 			}
@@ -67,7 +57,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 				return errs.Wrap(errs.Malformed, err, "--policy")
 			}
 			o := &store.Organisation{Code: code, Name: name, PolicyID: policy, ResponsibleUnit: unit}
-			err = a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
+			err := a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
 				if err := tx.CreateOrganisation(cmd.Context(), o); err != nil {
 					return err
 				}
@@ -80,7 +70,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 			}
 			printf(cmd.OutOrStdout(), "organisation %s (%s) accredited under policy %s\n", o.Code, o.Name, o.PolicyID)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&code, "code", "", "short unique code, e.g. SEP-JAL (required)")
 	add.Flags().StringVar(&name, "name", "", "official name (required)")
@@ -91,12 +81,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List organisations",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			orgs, err := a.store.ListOrganisations(cmd.Context())
 			if err != nil {
 				return err
@@ -107,17 +92,12 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Code, o.Name, o.PolicyID, o.Status, o.StatusChangedAt.Format("2006-01-02 15:04:05Z"))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	status := func(use, short, st string) *cobra.Command {
 		c := &cobra.Command{
 			Use: use + " CODE", Short: short, Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
-				if err != nil {
-					return err
-				}
-				defer a.Close()
+			RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, args []string) error {
 				o, err := a.store.OrganisationByCode(cmd.Context(), args[0])
 				if err != nil {
 					return err
@@ -137,7 +117,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 					printf(cmd.OutOrStdout(), "organisation %s is now %s\n", o.Code, st)
 				}
 				return err
-			},
+			}),
 		}
 		c.Flags().StringVar(&reason, "reason", "", "written reason (required to suspend or revoke)")
 		return c
@@ -232,12 +212,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 		Use:   "list",
 		Short: "List agents (of one organisation with --org)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			var orgID int64
 			if listOrg != "" {
 				o, err := a.store.OrganisationByCode(cmd.Context(), listOrg)
@@ -261,7 +236,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ag.ID, p.DisplayName, ag.Role, o.Code, ag.Title, ag.Status)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	list.Flags().StringVar(&listOrg, "org", "", "organisation code")
 	var disableReason string
@@ -395,12 +370,7 @@ func newAuditCmd(g *globalFlags) *cobra.Command {
 chain reaches its recorded head, and that every signed checkpoint still matches.
 Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			keys := []crypto.PublicKey{a.auditPub}
 			for _, f := range extraKeys {
 				k, err := readPublicKey(f)
@@ -424,7 +394,7 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 				return rep.Problem
 			}
 			return nil
-		},
+		}),
 	}
 	verify.Flags().BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	verify.Flags().StringSliceVar(&extraKeys, "key", nil, "further trusted checkpoint public keys (PEM files), e.g. after a key rotation")
@@ -432,12 +402,7 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 		Use:   "checkpoint",
 		Short: "Write a signed checkpoint of the chain's tip now",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
 			wrote, err := a.store.Checkpoint(cmd.Context())
 			if err != nil {
 				return err
@@ -448,7 +413,7 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 				printf(cmd.OutOrStdout(), "no new entries since the last checkpoint\n")
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.AddCommand(verify, checkpoint)
 	return cmd

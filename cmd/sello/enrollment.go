@@ -23,12 +23,7 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	var org, state string
 	list := &cobra.Command{
 		Use: "list", Short: "List requests (newest first)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			f := store.EnrollmentFilter{}
 			if org != "" {
 				o, err := a.store.OrganisationByCode(cmd.Context(), org)
@@ -50,19 +45,14 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.Folio, e.State, e.Reason, e.Channel, e.ReceivedAt.Time.Format("2006-01-02 15:04Z07:00"))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	list.Flags().StringVar(&org, "org", "", "organisation code")
 	list.Flags().StringVar(&state, "state", "", "states, comma-separated (submitted, email_verified, in_review, deficient, approved, …)")
 
 	show := &cobra.Command{
 		Use: "show FOLIO", Short: "Show a request, with what its policy still requires", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, args []string) error {
 			actor := ra.CLI(strings.TrimPrefix(cliActor(), "cli:"))
 			q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
 			if err != nil {
@@ -77,19 +67,14 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 			return enc.Encode(map[string]any{"folio": q.Folio, "state": q.State, "reason": q.Reason, "policy": q.PolicyID,
 				"applicant": q.Person.DisplayName, "receivedAt": q.ReceivedAt.Time, "deficiencyDeadline": q.DeficiencyDeadline.Time,
 				"approvable": d.Approvable(), "unmetRules": d.Rules(), "unmet": d.Unmet, "checklist": d.Checklist, "warnings": d.Warnings})
-		},
+		}),
 	}
 
 	step := func(use, short string, run func(ctx context.Context, a *app, actor ra.Actor, id int64, text string) error, textFlag string) *cobra.Command {
 		var text string
 		c := &cobra.Command{
 			Use: use + " FOLIO", Short: short, Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
-				if err != nil {
-					return err
-				}
-				defer a.Close()
+			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
 				actor := ra.CLI(strings.TrimPrefix(cliActor(), "cli:"))
 				q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
 				if err != nil {
@@ -104,7 +89,7 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 				}
 				printf(cmd.OutOrStdout(), "%s is now %s\n", q.Folio, q.State)
 				return nil
-			},
+			}),
 		}
 		if textFlag != "" {
 			c.Flags().StringVar(&text, textFlag, "", "written "+textFlag+" (required)")
@@ -166,12 +151,7 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 		c := &cobra.Command{
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
 			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
-			RunE: func(cmd *cobra.Command, args []string) error {
-				a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
-				if err != nil {
-					return err
-				}
-				defer a.Close()
+			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
 				c, err := a.store.CertificateBySerial(cmd.Context(), a.ra.IssuerID(), strings.ToLower(args[0]))
 				if err != nil {
 					return err
@@ -188,7 +168,7 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 					printf(cmd.OutOrStdout(), "request %s filed for another agent to decide\n", res.Request.Folio)
 				}
 				return nil
-			},
+			}),
 		}
 		f := c.Flags()
 		f.StringVar(&reason, "reason", "", "reason id from the policy's catalogue (see policies/<id>.yaml status_reasons)")
@@ -212,12 +192,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 	}
 	deadlines.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the scheduler once now", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, _ []string) error {
 			rep, err := a.ra.RunDeadlines(cmd.Context())
 			if err != nil {
 				return err
@@ -225,17 +200,12 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(rep)
-		},
+		}),
 	})
 	monitor := &cobra.Command{Use: "monitor", Short: "The appointment monitor (holders re-checked against HR)"}
 	monitor.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the appointment monitor once now", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true, ack: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
+		RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, _ []string) error {
 			rep, err := a.ra.RunMonitor(cmd.Context(), 1000)
 			if err != nil {
 				return err
@@ -243,7 +213,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
 			return enc.Encode(rep)
-		},
+		}),
 	})
 	return []*cobra.Command{deadlines, monitor}
 }
