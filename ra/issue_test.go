@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/ca"
-	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
@@ -24,36 +23,6 @@ import (
 )
 
 var ctx = context.Background()
-
-type fixture struct {
-	env *storetest.Env
-	ra  *ra.RA
-	h   *local.Hierarchy
-}
-
-func newFixture(t *testing.T, e *storetest.Env) *fixture {
-	t.Helper()
-	h, err := local.GenerateHierarchy(e.Clock, local.HierarchyOptions{CommonName: "Gobierno de Prueba", Organization: "Gobierno de Prueba", Country: "MX",
-		RootCRLURL: "http://firma.example.gob.mx/crl/root.crl", RootCertURL: "http://firma.example.gob.mx/ca/root.crt"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := local.New(local.Config{Issuer: h.Issuing, Key: h.IssuingKey, Chain: h.Chain, Store: e.Store, Clock: e.Clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := policies.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(h.Issuing), IssuerTag: "issuing", Policies: set,
-		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock})
-	org := &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco"}
-	if err := e.Store.InTx(ctx, func(tx *store.Tx) error { return tx.CreateOrganisation(ctx, org) }); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{env: e, ra: r, h: h}
-}
 
 func csrPEM(t testing.TB, key crypto.Signer, subject pkix.Name) []byte {
 	t.Helper()
@@ -84,7 +53,7 @@ func countCerts(t *testing.T, s *store.Store) int {
 // The subject comes from verified data; the CSR's subject is ignored (issue #2 "Bad input").
 func TestIssueIgnoresCSRSubject(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		csr := csrPEM(t, key, pkix.Name{CommonName: "PRESIDENTE DE LA REPÚBLICA", Organization: []string{"Evil"}, SerialNumber: "PNOMX-XXXX"})
 		iss, err := f.ra.IssueForPerson(ctx, "test", "SEP-JAL", juan, "Jefe de Departamento", csr)
@@ -120,7 +89,7 @@ func TestIssueIgnoresCSRSubject(t *testing.T) {
 
 func TestIssueRefusesBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		good, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		goodCSR := csrPEM(t, good, pkix.Name{})
 		badSig := []byte(strings.Clone(string(goodCSR)))
@@ -164,7 +133,7 @@ func TestIssueRefusesBadInput(t *testing.T) {
 // another person is refused; the same person may reuse it (renewal).
 func TestRule_S2_DuplicateKeyRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if _, err := f.ra.IssueForPerson(ctx, "test", "SEP-JAL", juan, "Jefe", csrPEM(t, key, pkix.Name{})); err != nil {
 			t.Fatal(err)
@@ -188,7 +157,7 @@ func TestRule_S2_DuplicateKeyRefused(t *testing.T) {
 
 func TestIssueRefusesBadIdentityAndSuspendedOrganisation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		csr := csrPEM(t, key, pkix.Name{})
 		badCURP := juan
@@ -236,7 +205,7 @@ func TestRule_P2_ValidityCappedByTerm(t *testing.T) {
 // kept whole in givenName and surname.
 func TestLongNameFitsCommonName(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		long := store.PersonData{GivenNames: "María de los Ángeles Guadalupe Concepción", FirstSurname: "Fernández de la Garza",
 			SecondSurname: "Rodríguez Villaseñor", CURP: "FEGA800101MJCRRN02", Email: "angeles.fernandez@jalisco.gob.mx"}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -255,7 +224,7 @@ func TestLongNameFitsCommonName(t *testing.T) {
 // carried (the audit log is kept forever).
 func TestRule_G6_RefusalsAuditedWithoutPersonalData(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		f := newFixture(t, e)
+		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		bad := juan
 		bad.CURP = "PEXJ800101HJCRXN08"
