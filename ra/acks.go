@@ -91,6 +91,21 @@ func (r *RA) acknowledge(ctx context.Context, tx *store.Tx, in ackInput) (*Ackno
 // folio and the verification code printed on it must match a signed
 // acknowledgement. It returns the acknowledgement as signed.
 func (r *RA) VerifyDocument(ctx context.Context, folio, code string) (*Acknowledgement, error) {
+	a, err := r.verifyDocument(ctx, folio, code)
+	if err != nil {
+		return nil, r.refuse(ctx, Actor{Kind: ActorAnonymous}, "document.verify", "folio:"+truncate(folio, 64), err)
+	}
+	return a, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (r *RA) verifyDocument(ctx context.Context, folio, code string) (*Acknowledgement, error) {
 	norm, ok := receipt.NormalizeCode(code)
 	if !ok {
 		return nil, errs.New(errs.Malformed, "the verification code is not well formed")

@@ -2,6 +2,7 @@ package ra
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/store"
@@ -18,6 +19,14 @@ type Actor struct {
 	Name    string // for system and cli actors: "appointment-monitor", "scheduler", an operator's login
 	// EnrollmentID is set for an applicant acting on their own request.
 	EnrollmentID int64
+	// OrgCode is the agent's organisation's code, for display.
+	OrgCode string
+	// CertNotAfter is when the agent's login certificate expires.
+	CertNotAfter time.Time
+	// orgStatus is the agent's organisation's accreditation when the actor
+	// was authenticated: agents of a suspended or revoked provider act and
+	// read no more (RULES O1, G2). Set only by Authenticate.
+	orgStatus string
 }
 
 // Actor kinds.
@@ -26,6 +35,7 @@ const (
 	ActorApplicant = "applicant"
 	ActorSystem    = "system"
 	ActorCLI       = "cli"
+	ActorAnonymous = "anonymous"
 )
 
 // System returns the actor for an automatic job.
@@ -44,6 +54,8 @@ func (a Actor) String() string {
 		return "system:" + a.Name
 	case ActorCLI:
 		return "cli:" + a.Name
+	case ActorAnonymous:
+		return "anonymous"
 	}
 	return "unknown"
 }
@@ -59,7 +71,14 @@ func (a Actor) CanRead(orgID int64) bool {
 	if a.privileged() || (a.Kind == ActorAgent && a.Role == store.RoleAuditor) {
 		return true
 	}
-	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+	return a.activeAgent() && a.OrgID == orgID
+}
+
+// activeAgent reports whether a is a registration agent whose organisation
+// is accredited. An Actor built by hand (tests, the console) carries no
+// status and counts as accredited; Authenticate always sets it.
+func (a Actor) activeAgent() bool {
+	return a.Kind == ActorAgent && a.Role == store.RoleAgent && (a.orgStatus == "" || a.orgStatus == store.OrgAccredited)
 }
 
 // CanAct reports whether a may change an organisation's records: agents of
@@ -68,11 +87,14 @@ func (a Actor) CanAct(orgID int64) bool {
 	if a.privileged() {
 		return true
 	}
-	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+	return a.activeAgent() && a.OrgID == orgID
 }
 
 // MustAct returns a Forbidden error unless a may act on orgID.
 func (a Actor) MustAct(orgID int64) error {
+	if err := a.mustBeAccredited(); err != nil {
+		return err
+	}
 	if !a.CanAct(orgID) {
 		return errs.New(errs.Forbidden, "%s may not act for organisation %d", a, orgID)
 	}
@@ -81,8 +103,23 @@ func (a Actor) MustAct(orgID int64) error {
 
 // MustRead returns a Forbidden error unless a may read orgID's records.
 func (a Actor) MustRead(orgID int64) error {
+	if err := a.mustBeAccredited(); err != nil {
+		return err
+	}
 	if !a.CanRead(orgID) {
 		return errs.New(errs.Forbidden, "%s may not see the records of organisation %d", a, orgID)
+	}
+	return nil
+}
+
+// mustBeAccredited names the reason an agent of a suspended or revoked
+// provider is refused, rather than a bare "may not".
+func (a Actor) mustBeAccredited() error {
+	if a.Kind == ActorAgent && a.Role == store.RoleAgent && a.orgStatus != "" && a.orgStatus != store.OrgAccredited {
+		return errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", a.OrgCode, a.orgStatus)
+	}
+	if a.Kind == ActorAgent && a.Role == store.RoleHR {
+		return errs.New(errs.Forbidden, "an HR client has no access to the agents' screens")
 	}
 	return nil
 }

@@ -22,7 +22,6 @@ import (
 // organisation, an administrator of the certification authority, an
 // auditor or an HR client (RULES O2).
 type AddAgentRequest struct {
-	Actor     string
 	OrgCode   string
 	Role      string
 	Person    store.PersonData
@@ -47,7 +46,19 @@ type AgentCredential struct {
 // certificate through the same path as every certificate (CSR checks,
 // pre-issuance lint, audit). The key pair is generated here because the
 // credential is handed over as a PKCS#12 file.
-func (r *RA) AddAgent(ctx context.Context, req AddAgentRequest) (*AgentCredential, error) {
+func (r *RA) AddAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*AgentCredential, error) {
+	cred, err := r.addAgent(ctx, actor, req)
+	if err != nil && !errs.Has(err, errs.BadCSR) && !errs.Has(err, errs.BadPublicKey) && !errs.Has(err, errs.DuplicateKey) && !errs.Has(err, errs.LintFailed) {
+		// Issuance refusals are audited by Issue as cert.issue; the rest here.
+		return nil, r.refuse(ctx, actor, "agent.add", "org:"+req.OrgCode, err)
+	}
+	return cred, err
+}
+
+func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*AgentCredential, error) {
+	if err := actor.mustAdmin("register agents"); err != nil {
+		return nil, err
+	}
 	org, err := r.store.OrganisationByCode(ctx, req.OrgCode)
 	if err != nil {
 		return nil, err
@@ -95,20 +106,69 @@ func (r *RA) AddAgent(ctx context.Context, req AddAgentRequest) (*AgentCredentia
 		if err := tx.CreateAgent(ctx, agent); err != nil {
 			return err
 		}
-		_, err := tx.Audit(ctx, store.Event{Actor: req.Actor, Action: "agent.add", Object: fmt.Sprintf("agent:%d", agent.ID),
+		_, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "agent.add", Object: fmt.Sprintf("agent:%d", agent.ID),
 			Outcome: store.OutcomeOK, Details: map[string]any{"org": org.Code, "role": req.Role, "person": person.ID, "bootstrap": req.Bootstrap}})
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	iss, err := r.Issue(ctx, IssueRequest{
-		Actor: req.Actor, CSR: csrPEM,
+		Actor: actor.String(), CSR: csrPEM,
 		Policy: pol, Org: org, Person: person, Title: req.Title, AgentID: agent.ID, Bootstrap: req.Bootstrap,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &AgentCredential{Agent: agent, Key: key, Cert: iss.Cert, Chain: iss.Chain}, nil
+}
+
+// AgentSummary is an agent as the agents' list shows it.
+type AgentSummary struct {
+	ID      int64
+	Name    string
+	Role    string
+	Title   string
+	Status  string
+	OrgID   int64
+	OrgCode string
+}
+
+// Agents lists agents, administrators, auditors and HR clients:
+// administrators and auditors see all, agents their organisation's.
+func (r *RA) Agents(ctx context.Context, actor Actor, orgCode string) ([]AgentSummary, error) {
+	scope, err := actor.scope()
+	if err == nil && orgCode != "" {
+		var o *store.Organisation
+		if o, err = r.store.OrganisationByCode(ctx, orgCode); err == nil {
+			if scope != 0 && scope != o.ID {
+				err = errs.New(errs.NotFound, "no organisation %s", orgCode)
+			}
+			scope = o.ID
+		}
+	}
+	if err != nil {
+		return nil, r.refuseRead(ctx, actor, "agent.list", "agents", err)
+	}
+	list, err := r.store.ListAgents(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	orgs := map[int64]string{}
+	out := make([]AgentSummary, 0, len(list))
+	for _, ag := range list {
+		v := AgentSummary{ID: ag.ID, Role: ag.Role, Title: ag.Title, Status: ag.Status, OrgID: ag.OrgID}
+		if p, err := r.store.Person(ctx, ag.PersonID); err == nil {
+			v.Name = p.Data.FullName()
+		}
+		if _, ok := orgs[ag.OrgID]; !ok {
+			if o, err := r.store.Organisation(ctx, ag.OrgID); err == nil {
+				orgs[ag.OrgID] = o.Code
+			}
+		}
+		v.OrgCode = orgs[ag.OrgID]
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // checkIdentifiers normalises and validates the identifiers a policy needs.

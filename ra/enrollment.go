@@ -33,6 +33,16 @@ const (
 	StateCancelled         = "cancelled"
 )
 
+// knownState reports whether s is a request state.
+func knownState(s string) bool {
+	switch s {
+	case StateSubmitted, StateEmailVerified, StateInReview, StateDeficient, StateApproved, StateCredentialIssued,
+		StateCertificateIssued, StateAccepted, StateRefused, StateNotPresented, StateCancelled:
+		return true
+	}
+	return false
+}
+
 // Channels a request arrives by.
 const (
 	ChannelOnline   = "online"
@@ -338,4 +348,14 @@ func (r *RA) findOrCreatePerson(ctx context.Context, tx *store.Tx, pol *policies
 		return nil, err
 	}
 	return p, nil
+}
+
+// RecordRefusal audits a request that a front end refused before it could
+// ask the RA anything (a body it could not decode, an id it could not
+// parse), so that every refused request leaves one trace.
+func (r *RA) RecordRefusal(ctx context.Context, a Actor, action, object string, err error) {
+	if len(object) > 256 {
+		object = object[:256]
+	}
+	_ = r.refuse(ctx, a, action, object, err)
 }

@@ -270,22 +270,21 @@ func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, 
 
 // IssueForPerson is operator issuance: it validates the person's data under
 // the organisation's policy, records the person and issues for the CSR.
-func (r *RA) IssueForPerson(ctx context.Context, actor, orgCode string, d store.PersonData, title string, csr []byte) (*Issued, error) {
+func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d store.PersonData, title string, csr []byte) (*Issued, error) {
 	person, pol, org, err := r.operatorIssuee(ctx, actor, orgCode, d)
 	if err != nil {
-		if aerr := r.store.Audit(ctx, store.Event{Actor: actor, Action: "cert.issue", Object: "org:" + orgCode,
-			Outcome: store.OutcomeRefused, Details: auditDetails(err)}); aerr != nil {
-			r.log.Error("audit of a refused issuance failed", "err", aerr)
-		}
-		return nil, err
+		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
 	}
-	return r.Issue(ctx, IssueRequest{Actor: actor, CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
+	return r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
 }
 
 // operatorIssuee validates the person's data under the organisation's
 // policy and finds or records the person.
-func (r *RA) operatorIssuee(ctx context.Context, actor, orgCode string, d store.PersonData) (*store.Person, *policies.Policy, *store.Organisation, error) {
+func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d store.PersonData) (*store.Person, *policies.Policy, *store.Organisation, error) {
 	org, err := r.store.OrganisationByCode(ctx, orgCode)
+	if err == nil {
+		err = actor.MustAct(org.ID)
+	}
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -356,10 +355,13 @@ func personID(p *store.Person) int64 {
 // IssueServiceCertificate issues a certificate for one of the authority's
 // own services (the acknowledgement signer) under the policy of orgCode,
 // recorded and audited like every certificate.
-func (r *RA) IssueServiceCertificate(ctx context.Context, actor, orgCode, name, email string, csr []byte) (*Issued, error) {
+func (r *RA) IssueServiceCertificate(ctx context.Context, actor Actor, orgCode, name, email string, csr []byte) (*Issued, error) {
+	if err := actor.mustAdmin("issue the authority's service certificates"); err != nil {
+		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
+	}
 	org, pol, err := r.orgPolicy(ctx, orgCode)
 	if err != nil {
 		return nil, err
 	}
-	return r.Issue(ctx, IssueRequest{Actor: actor, CSR: csr, Policy: pol, Org: org, ServiceName: name, ServiceEmail: email})
+	return r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, ServiceName: name, ServiceEmail: email})
 }

@@ -23,7 +23,10 @@ type MonitorReport struct {
 // monitor made. An unavailable source changes nothing and is retried on the
 // next pass; "not found" suspends (reversible) rather than revokes, since a
 // gateway error can look like an unknown person.
-func (r *RA) RunMonitor(ctx context.Context, batch int) (*MonitorReport, error) {
+func (r *RA) RunMonitor(ctx context.Context, a Actor, batch int) (*MonitorReport, error) {
+	if err := a.mustAdmin("run the appointment monitor"); err != nil {
+		return nil, r.refuse(ctx, a, "monitor.run", "appointment-monitor", err)
+	}
 	rep := &MonitorReport{}
 	unlock, ok, err := r.store.TryLock(ctx, "appointment-monitor")
 	if err != nil {

@@ -99,11 +99,11 @@ func TestRule_D5_EarlyRenewalHeldUntilWindow(t *testing.T) {
 			t.Fatalf("issued during the hold: %v", err)
 		}
 		e.Clock.Set(window.Add(-time.Minute))
-		if rep, _ := w.ra.RunDeadlines(ctx); len(rep.HoldsReleased) != 0 {
+		if rep, _ := w.ra.RunDeadlines(ctx, ra.System("scheduler")); len(rep.HoldsReleased) != 0 {
 			t.Fatal("released before the window")
 		}
 		e.Clock.Set(window)
-		rep, err := w.ra.RunDeadlines(ctx)
+		rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.HoldsReleased) != 1 {
 			t.Fatalf("at the window: %+v %v", rep, err)
 		}

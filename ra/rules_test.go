@@ -69,11 +69,11 @@ func TestRule_S1_SuspensionBecomesRevocationWhenCausePersists(t *testing.T) {
 			t.Fatalf("investigation ends %v", until)
 		}
 		e.Clock.Set(until.Add(-time.Minute))
-		if rep, _ := w.ra.RunDeadlines(ctx); len(rep.Escalated) != 0 {
+		if rep, _ := w.ra.RunDeadlines(ctx, ra.System("scheduler")); len(rep.Escalated) != 0 {
 			t.Fatal("escalated before the investigation ended")
 		}
 		e.Clock.Set(until)
-		rep, err := w.ra.RunDeadlines(ctx)
+		rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.Escalated) != 1 {
 			t.Fatalf("escalation: %+v %v", rep, err)
 		}
@@ -106,7 +106,7 @@ func TestRule_S3_ExtinctionByExpiryAndDeath(t *testing.T) {
 		id2 := issued(t, w)
 		c2, _ := e.Store.Certificate(ctx, id2)
 		e.Clock.Set(c2.NotAfter)
-		rep, err := w.ra.RunDeadlines(ctx)
+		rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.Expired) != 1 {
 			t.Fatalf("expiry: %+v %v", rep, err)
 		}
@@ -246,7 +246,7 @@ func TestMonitorUnavailableHRDoesNotStarveOthers(t *testing.T) {
 		w.hr.mu.Unlock()
 		w.hr.set(ana.CURP, appointment.Terminated, time.Time{})
 		e.Clock.Add(25 * time.Hour)
-		rep, err := w.ra.RunMonitor(ctx, 1)
+		rep, err := w.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 1)
 		if err != nil || rep.Revoked != 1 {
 			t.Fatalf("monitor: %+v %v", rep, err)
 		}

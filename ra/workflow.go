@@ -334,16 +334,23 @@ func (r *RA) Cancel(ctx context.Context, actor Actor, id int64, reason string) (
 // Load returns a request the actor may see.
 func (r *RA) Load(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	e, err := r.store.Enrollment(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if actor.Kind == ActorApplicant {
-		if actor.EnrollmentID != e.ID {
-			return nil, errs.New(errs.Forbidden, "an applicant sees only their own request")
+	if err == nil {
+		if actor.Kind == ActorApplicant {
+			if actor.EnrollmentID != e.ID {
+				err = errs.New(errs.Forbidden, "an applicant sees only their own request")
+			}
+		} else {
+			err = actor.MustRead(e.OrgID)
 		}
-	} else if err := actor.MustRead(e.OrgID); err != nil {
-		return nil, err
 	}
+	if err != nil {
+		return nil, r.refuseRead(ctx, actor, "enrollment.read", fmt.Sprintf("enrollment:%d", id), err)
+	}
+	return r.request(ctx, e)
+}
+
+// request completes an enrollment record with its data and person.
+func (r *RA) request(ctx context.Context, e *store.Enrollment) (*Request, error) {
 	data, err := decodeData(e)
 	if err != nil {
 		return nil, err

@@ -359,12 +359,12 @@ func TestRule_D1_NotPresentedAcrossAHoliday(t *testing.T) {
 			t.Fatalf("deadline %v, want %v", req.DeficiencyDeadline.Time.In(mx), want)
 		}
 		e.Clock.Set(time.Date(2026, 11, 20, 16, 59, 0, 0, mx))
-		rep, err := w.ra.RunDeadlines(ctx)
+		rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.NotPresented) != 0 {
 			t.Fatalf("before the deadline: %+v %v", rep, err)
 		}
 		e.Clock.Set(time.Date(2026, 11, 20, 17, 0, 0, 0, mx))
-		rep, err = w.ra.RunDeadlines(ctx)
+		rep, err = w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.NotPresented) != 1 || rep.NotPresented[0] != f.Request.Folio {
 			t.Fatalf("at the deadline: %+v %v", rep, err)
 		}
@@ -379,7 +379,7 @@ func TestRule_D1_NotPresentedAcrossAHoliday(t *testing.T) {
 			t.Fatal("no not_presented e-mail")
 		}
 		// A second pass changes nothing.
-		rep, _ = w.ra.RunDeadlines(ctx)
+		rep, _ = w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if len(rep.NotPresented) != 0 {
 			t.Fatal("closed twice")
 		}
@@ -397,7 +397,7 @@ func TestRule_D2_RefusalWithGroundsAndDueFlag(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.Clock.Add(7 * 24 * time.Hour)
-		rep, err := w.ra.RunDeadlines(ctx)
+		rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		if err != nil || len(rep.RefusalsDue) != 1 {
 			t.Fatalf("refusal due: %+v %v", rep, err)
 		}
@@ -467,7 +467,7 @@ func TestAppointmentMonitor(t *testing.T) {
 			t.Helper()
 			w.hr.set(maria.CURP, st, time.Time{})
 			e.Clock.Add(25 * time.Hour)
-			if _, err := w.ra.RunMonitor(ctx, 100); err != nil {
+			if _, err := w.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 100); err != nil {
 				t.Fatal(err)
 			}
 			c, _ := e.Store.Certificate(ctx, certID)
@@ -479,7 +479,7 @@ func TestAppointmentMonitor(t *testing.T) {
 		step(appointment.OnLeave, store.CertSuspended)
 		w.hr.down = true
 		e.Clock.Add(25 * time.Hour)
-		if rep, _ := w.ra.RunMonitor(ctx, 100); rep.Unavailable != 1 {
+		if rep, _ := w.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 100); rep.Unavailable != 1 {
 			t.Fatalf("unavailable HR: %+v", rep)
 		}
 		w.hr.down = false

@@ -315,13 +315,14 @@ func (a *app) Close() {
 	}
 }
 
-// actor names the operator at the console in audit entries.
-func cliActor() string {
+// operator is the console's actor: the operator's login, in audit entries
+// as cli:<login>. The console is trusted like an administrator.
+func operator() ra.Actor {
 	u := os.Getenv("USER")
 	if u == "" {
 		u = "unknown"
 	}
-	return "cli:" + u
+	return ra.CLI(u)
 }
 
 func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }

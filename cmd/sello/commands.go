@@ -53,18 +53,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 			if policy == "" {
 				policy = a.cfg.DefaultPolicy
 			}
-			if _, err := a.policies.Get(policy); err != nil {
-				return errs.Wrap(errs.Malformed, err, "--policy")
-			}
-			o := &store.Organisation{Code: code, Name: name, PolicyID: policy, ResponsibleUnit: unit}
-			err := a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
-				if err := tx.CreateOrganisation(cmd.Context(), o); err != nil {
-					return err
-				}
-				_, err := tx.Audit(cmd.Context(), store.Event{Actor: cliActor(), Action: "org.add", Object: fmt.Sprintf("org:%d", o.ID),
-					Outcome: store.OutcomeOK, Details: map[string]any{"code": code, "policy": policy}})
-				return err
-			})
+			o, err := a.ra.AddOrganisation(cmd.Context(), operator(), ra.OrganisationInput{Code: code, Name: name, Policy: policy, Unit: unit})
 			if err != nil {
 				return err
 			}
@@ -81,8 +70,8 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List organisations",
 		Args:  cobra.NoArgs,
-		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
-			orgs, err := a.store.ListOrganisations(cmd.Context())
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+			orgs, err := a.ra.Organisations(cmd.Context(), operator())
 			if err != nil {
 				return err
 			}
@@ -98,21 +87,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 		c := &cobra.Command{
 			Use: use + " CODE", Short: short, Args: cobra.ExactArgs(1),
 			RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, args []string) error {
-				o, err := a.store.OrganisationByCode(cmd.Context(), args[0])
-				if err != nil {
-					return err
-				}
-				if st != store.OrgAccredited && reason == "" {
-					return errs.New(errs.Malformed, "--reason is required")
-				}
-				err = a.store.InTx(cmd.Context(), func(tx *store.Tx) error {
-					if err := tx.SetOrganisationStatus(cmd.Context(), o.ID, st, reason); err != nil {
-						return err
-					}
-					_, err := tx.Audit(cmd.Context(), store.Event{Actor: cliActor(), Action: "org." + use, Object: fmt.Sprintf("org:%d", o.ID),
-						Outcome: store.OutcomeOK, Details: map[string]any{"reason": reason}})
-					return err
-				})
+				o, err := a.ra.SetOrganisationStatus(cmd.Context(), operator(), args[0], st, reason)
 				if err == nil {
 					printf(cmd.OutOrStdout(), "organisation %s is now %s\n", o.Code, st)
 				}
@@ -187,7 +162,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 				return err
 			}
 			defer a.Close()
-			cred, err := a.ra.AddAgent(cmd.Context(), ra.AddAgentRequest{Actor: cliActor(), OrgCode: org, Role: role, Person: pf.data(), Title: pf.title})
+			cred, err := a.ra.AddAgent(cmd.Context(), operator(), ra.AddAgentRequest{OrgCode: org, Role: role, Person: pf.data(), Title: pf.title})
 			if err != nil {
 				return err
 			}
@@ -212,28 +187,15 @@ password to --out + ".pass" unless --password-file gives one.`,
 		Use:   "list",
 		Short: "List agents (of one organisation with --org)",
 		Args:  cobra.NoArgs,
-		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
-			var orgID int64
-			if listOrg != "" {
-				o, err := a.store.OrganisationByCode(cmd.Context(), listOrg)
-				if err != nil {
-					return err
-				}
-				orgID = o.ID
-			}
-			agents, err := a.store.ListAgents(cmd.Context(), orgID)
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+			agents, err := a.ra.Agents(cmd.Context(), operator(), listOrg)
 			if err != nil {
 				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tROLE\tORG\tTITLE\tSTATUS")
 			for _, ag := range agents {
-				p, err := a.store.Person(cmd.Context(), ag.PersonID)
-				if err != nil {
-					return err
-				}
-				o, _ := a.store.Organisation(cmd.Context(), ag.OrgID)
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ag.ID, p.DisplayName, ag.Role, o.Code, ag.Title, ag.Status)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ag.ID, ag.Name, ag.Role, ag.OrgCode, ag.Title, ag.Status)
 			}
 			return tw.Flush()
 		}),
@@ -254,7 +216,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 				return err
 			}
 			defer a.Close()
-			if err := a.ra.DisableAgent(cmd.Context(), ra.CLI(strings.TrimPrefix(cliActor(), "cli:")), id, disableReason); err != nil {
+			if err := a.ra.DisableAgent(cmd.Context(), operator(), id, disableReason); err != nil {
 				return err
 			}
 			printf(cmd.OutOrStdout(), "agent %d disabled; their login certificates are revoked\n", id)
@@ -296,7 +258,7 @@ else. Refusals are audited and nothing is signed.`,
 				return err
 			}
 			defer a.Close()
-			iss, err := a.ra.IssueForPerson(cmd.Context(), cliActor(), org, pf.data(), pf.title, der)
+			iss, err := a.ra.IssueForPerson(cmd.Context(), operator(), org, pf.data(), pf.title, der)
 			if err != nil {
 				return err
 			}
@@ -342,7 +304,7 @@ current, and carry the holder's identifier given here.`,
 				return err
 			}
 			defer a.Close()
-			c, err := a.ra.Homologate(cmd.Context(), ra.CLI(strings.TrimPrefix(cliActor(), "cli:")), ra.HomologationRequest{OrgCode: horg,
+			c, err := a.ra.Homologate(cmd.Context(), operator(), ra.HomologationRequest{OrgCode: horg,
 				Person: hpf.data(), Title: hpf.title, Certificate: pemBytes})
 			if err != nil {
 				return err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/ra"
-	"github.com/sello-pki/sello/store"
 )
 
 // The operator's console mirrors the agents' API: it acts as a trusted
@@ -23,19 +22,8 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	var org, state string
 	list := &cobra.Command{
 		Use: "list", Short: "List requests (newest first)", Args: cobra.NoArgs,
-		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
-			f := store.EnrollmentFilter{}
-			if org != "" {
-				o, err := a.store.OrganisationByCode(cmd.Context(), org)
-				if err != nil {
-					return err
-				}
-				f.OrgID = o.ID
-			}
-			if state != "" {
-				f.States = strings.Split(state, ",")
-			}
-			list, err := a.store.ListEnrollments(cmd.Context(), f)
+		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+			list, err := a.ra.Requests(cmd.Context(), operator(), ra.RequestQuery{OrgCode: org, States: splitList(state)})
 			if err != nil {
 				return err
 			}
@@ -53,7 +41,7 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	show := &cobra.Command{
 		Use: "show FOLIO", Short: "Show a request, with what its policy still requires", Args: cobra.ExactArgs(1),
 		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, args []string) error {
-			actor := ra.CLI(strings.TrimPrefix(cliActor(), "cli:"))
+			actor := operator()
 			q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
 			if err != nil {
 				return err
@@ -75,7 +63,7 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 		c := &cobra.Command{
 			Use: use + " FOLIO", Short: short, Args: cobra.ExactArgs(1),
 			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
-				actor := ra.CLI(strings.TrimPrefix(cliActor(), "cli:"))
+				actor := operator()
 				q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
 				if err != nil {
 					return err
@@ -152,11 +140,11 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
 			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
 			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
-				c, err := a.store.CertificateBySerial(cmd.Context(), a.ra.IssuerID(), strings.ToLower(args[0]))
+				c, err := a.ra.CertificateBySerial(cmd.Context(), operator(), args[0])
 				if err != nil {
 					return err
 				}
-				res, err := a.ra.ChangeStatus(cmd.Context(), ra.CLI(strings.TrimPrefix(cliActor(), "cli:")), ra.StatusInput{CertificateID: c.ID,
+				res, err := a.ra.ChangeStatus(cmd.Context(), operator(), ra.StatusInput{CertificateID: c.ID,
 					Kind: kind, ReasonID: reason, Identifier: identifier, Requester: requester, Statement: statement, Defer: deferIt})
 				if err != nil {
 					return err
@@ -193,7 +181,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 	deadlines.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the scheduler once now", Args: cobra.NoArgs,
 		RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, _ []string) error {
-			rep, err := a.ra.RunDeadlines(cmd.Context())
+			rep, err := a.ra.RunDeadlines(cmd.Context(), operator())
 			if err != nil {
 				return err
 			}
@@ -206,7 +194,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 	monitor.AddCommand(&cobra.Command{
 		Use: "run", Short: "Run the appointment monitor once now", Args: cobra.NoArgs,
 		RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, _ []string) error {
-			rep, err := a.ra.RunMonitor(cmd.Context(), 1000)
+			rep, err := a.ra.RunMonitor(cmd.Context(), operator(), 1000)
 			if err != nil {
 				return err
 			}
@@ -216,4 +204,15 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 		}),
 	})
 	return []*cobra.Command{deadlines, monitor}
+}
+
+// splitList splits a comma-separated flag value.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -153,7 +153,8 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	defer a.Close()
 	// Each bootstrap step is skipped when done, so an interrupted init can be
 	// run again: the authority's organisation, then its first administrator.
-	agents, err := a.store.ListAgents(ctx, 0)
+	sys := ra.System("init")
+	agents, err := a.ra.Agents(ctx, sys, "")
 	if err != nil {
 		return nil, err
 	}
@@ -166,26 +167,21 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if orgName == "" {
 		orgName = pol.Name
 	}
-	org, err := a.store.OrganisationByCode(ctx, o.orgCode)
-	if errs.Has(err, errs.NotFound) {
-		org = &store.Organisation{Code: o.orgCode, Name: orgName, PolicyID: pol.ID, ResponsibleUnit: "Autoridad Certificadora"}
-		err = a.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateOrganisation(ctx, org); err != nil {
-				return err
-			}
-			_, err := tx.Audit(ctx, store.Event{Actor: "system:init", Action: "org.add", Object: fmt.Sprintf("org:%d", org.ID),
-				Outcome: store.OutcomeOK, Details: map[string]any{"code": org.Code, "policy": org.PolicyID, "bootstrap": true}})
-			return err
-		})
-	}
+	orgs, err := a.ra.Organisations(ctx, sys)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.ContainsFunc(orgs, func(org store.Organisation) bool { return org.Code == o.orgCode }) {
+		if _, err := a.ra.AddOrganisation(ctx, sys, ra.OrganisationInput{Code: o.orgCode, Name: orgName, Policy: pol.ID,
+			Unit: "Autoridad Certificadora"}); err != nil {
+			return nil, err
+		}
 	}
 	email := o.adminEmail
 	if email == "" {
 		email = "admin@" + pol.Email.Domains[0]
 	}
-	cred, err := a.ra.AddAgent(ctx, ra.AddAgentRequest{Actor: "system:init", OrgCode: org.Code, Role: store.RoleAdmin,
+	cred, err := a.ra.AddAgent(ctx, sys, ra.AddAgentRequest{OrgCode: o.orgCode, Role: store.RoleAdmin,
 		Person: store.PersonData{GivenNames: "Administrador", FirstSurname: "Inicial", Email: email},
 		Title:  "Administrador de la Autoridad Certificadora", Bootstrap: true})
 	if err != nil {

@@ -79,7 +79,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(newOutboxCollector(a.store))
 	h := server.Handler(server.Options{DB: a.store, Root: a.hier.Root, Issuing: a.hier.Issuing, Chain: a.hier.Chain,
-		Registry: reg, API: api.New(api.Config{Store: a.store, RA: a.ra, Documents: docs, Logger: a.log, Clock: a.clk}), Logger: a.log})
+		Registry: reg, API: api.New(api.Config{RA: a.ra, Documents: docs, Logger: a.log}), Logger: a.log})
 
 	var servers []*http.Server
 	errc := make(chan error, 2)

@@ -33,7 +33,7 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 		a.ra.SetAckSigner(*s)
 		return nil
 	}
-	orgs, err := a.store.ListOrganisations(ctx)
+	orgs, err := a.ra.Organisations(ctx, ra.System("init"))
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 	if err != nil {
 		return err
 	}
-	iss, err := a.ra.IssueServiceCertificate(ctx, "system:init", owner.Code, "Acuses de recibo", "acuses@"+pol.Email.Domains[0],
+	iss, err := a.ra.IssueServiceCertificate(ctx, ra.System("init"), owner.Code, "Acuses de recibo", "acuses@"+pol.Email.Domains[0],
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
 	if err != nil {
 		return err

@@ -13,7 +13,7 @@ import (
 // lock, so several nodes may run them.
 func startWorkers(ctx context.Context, a *app) {
 	go ra.RunEvery(ctx, a.cfg.SchedulerInterval, func(ctx context.Context) {
-		rep, err := a.ra.RunDeadlines(ctx)
+		rep, err := a.ra.RunDeadlines(ctx, ra.System("scheduler"))
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Error("deadline scheduler", "err", err)
@@ -23,7 +23,7 @@ func startWorkers(ctx context.Context, a *app) {
 		}
 	})
 	go ra.RunEvery(ctx, a.cfg.MonitorInterval, func(ctx context.Context) {
-		rep, err := a.ra.RunMonitor(ctx, 500)
+		rep, err := a.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 500)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Error("appointment monitor", "err", err)

@@ -59,7 +59,7 @@ func TestRule_O2_AdminsManageAgents(t *testing.T) {
 			t.Fatalf("whoami %+v", who)
 		}
 		// An agent sees their organisation's agents; the administrator all.
-		var list struct{ Agents []agentView }
+		var list struct{ Agents []Agent }
 		h.ok(ana, 200, "GET", "/api/v1/agents", nil, &list)
 		if len(list.Agents) != 2 {
 			t.Fatalf("agent sees %d agents, want the 2 of SEP-JAL", len(list.Agents))

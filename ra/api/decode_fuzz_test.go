@@ -20,7 +20,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/api/v1/requests", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
-		var b fileBody
+		var b FilingBody
 		err := decode(r, &b)
 		if err == nil {
 			return

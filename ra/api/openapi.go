@@ -11,6 +11,10 @@ var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 // openapi serves the OpenAPI 3.1 document of the API, built from the route
 // table (ARCHITECTURE: /api/openapi.json).
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, h.document())
+}
+
+func (h *Handler) document() map[string]any {
 	paths := map[string]map[string]any{}
 	for _, rt := range h.table() {
 		op := map[string]any{
@@ -36,7 +40,7 @@ func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
 		}
 		paths[rt.path][strings.ToLower(rt.method)] = op
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{"title": "Sello agents' API", "version": "1",
 			"description": "Registration agents' API (RULES O2, O3). Authenticate with your agent certificate (TLS client authentication). Errors are RFC 7807 problem documents."},
@@ -47,5 +51,5 @@ func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
 				"properties": map[string]any{"type": map[string]any{"type": "string"}, "title": map[string]any{"type": "string"},
 					"status": map[string]any{"type": "integer"}, "detail": map[string]any{"type": "string"}}}},
 		},
-	})
+	}
 }

@@ -332,7 +332,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 	// The agents' API over HTTPS: client certificates verified against the
 	// CA chain when given, at the fake clock's time.
 	docs := documents.New(e.Store, e.Box, e.Clock, nil)
-	handler := New(Config{Store: e.Store, RA: h.ra, Documents: docs, Clock: e.Clock})
+	handler := New(Config{RA: h.ra, Documents: docs})
 	h.srv = httptest.NewUnstartedServer(handler)
 	clientCAs := x509.NewCertPool()
 	for _, c := range hier.Chain {
@@ -387,7 +387,7 @@ func (h *scHarness) setAckSigner(orgCode, scEmail string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	iss, err := h.ra.IssueServiceCertificate(context.Background(), "system:init", orgCode, "Acuses de recibo", scEmail,
+	iss, err := h.ra.IssueServiceCertificate(context.Background(), ra.System("init"), orgCode, "Acuses de recibo", scEmail,
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
 	if err != nil {
 		h.t.Fatalf("acknowledgement signer: %v", err)
@@ -407,7 +407,7 @@ type scAgent struct {
 // HTTPS client that logs in with the agent's certificate.
 func (h *scHarness) addAgent(orgCode, role string, p store.PersonData, title string) *scAgent {
 	h.t.Helper()
-	cred, err := h.ra.AddAgent(context.Background(), ra.AddAgentRequest{Actor: "cli:prueba", OrgCode: orgCode, Role: role, Person: p, Title: title})
+	cred, err := h.ra.AddAgent(context.Background(), ra.CLI("prueba"), ra.AddAgentRequest{OrgCode: orgCode, Role: role, Person: p, Title: title})
 	if err != nil {
 		h.t.Fatalf("agent add %s %s: %v", orgCode, p.Email, err)
 	}

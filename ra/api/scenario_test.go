@@ -153,7 +153,7 @@ type (
 			ReasonCode int
 			ReasonID   string
 			Actor      string
-			Folio      struct{ String string }
+			Folio      string
 		} `json:"history"`
 	}
 )
@@ -399,11 +399,11 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	}
 	var approved struct {
 		Request             scRequestJSON `json:"request"`
-		CredentialSent      bool          `json:"credentialSent"`
+		CredentialQueued    bool          `json:"credentialQueued"`
 		CredentialExpiresAt time.Time     `json:"credentialExpiresAt"`
 	}
 	ar := h.ok(ag.Client, 200, "POST", reqPath+"/approve", nil, &approved)
-	if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialSent || approved.CredentialExpiresAt.IsZero() {
+	if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialQueued || approved.CredentialExpiresAt.IsZero() {
 		t.Fatalf("approve: %s", ar)
 	}
 	mails = h.flush()
@@ -554,7 +554,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 		t.Helper()
 		h.hr.status(s.idKind, s.id, estatus)
 		e.Clock.Add(interval + time.Hour)
-		rep, err := h.ra.RunMonitor(ctx, 100)
+		rep, err := h.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 100)
 		if err != nil {
 			t.Fatalf("monitor: %v", err)
 		}
@@ -614,7 +614,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	var kinds []string
 	for _, ch := range c.History {
 		kinds = append(kinds, ch.Kind)
-		if ch.Actor != "system:appointment-monitor" || ch.Folio.String == "" {
+		if ch.Actor != "system:appointment-monitor" || ch.Folio == "" {
 			t.Errorf("status change %+v: want the monitor as actor and a folio", ch)
 		}
 	}
@@ -625,7 +625,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if !slices.Equal(kinds, wantKinds) {
 		t.Fatalf("history %v, want %v", kinds, wantKinds)
 	}
-	revFolio := c.History[len(c.History)-1].Folio.String
+	revFolio := c.History[len(c.History)-1].Folio
 	if !strings.HasPrefix(revFolio, s.org+"-REV-2026-") {
 		t.Errorf("revocation folio %q", revFolio)
 	}
@@ -801,7 +801,7 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 	if doc.OpenAPI != "3.1.0" {
 		t.Fatalf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
-	api := New(Config{Store: e.Store, RA: h.ra})
+	api := New(Config{RA: h.ra})
 	n := 0
 	for _, rt := range api.table() {
 		op, ok := doc.Paths[rt.path][strings.ToLower(rt.method)]
