@@ -134,7 +134,7 @@ func (h *Handler) routes() {
 	}
 	h.mux.HandleFunc("GET /api/openapi.json", h.openapi)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		problem.Write(w, errs.New(errs.NotFound, "no such API endpoint: %s %s", r.Method, r.URL.Path))
+		problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
 }
 
@@ -206,7 +206,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, p *Principal, err
 	if errs.TypeOf(err) == errs.Internal || errs.TypeOf(err) == errs.Unavailable {
 		h.log.Error("api error", "path", r.URL.Path, "err", err)
 	}
-	problem.Write(w, err)
+	problem.Write(w, problem.Lang(r), err)
 }
 
 func (h *Handler) whoami(w http.ResponseWriter, r *http.Request, p *Principal) {
