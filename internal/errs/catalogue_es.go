@@ -481,5 +481,7 @@ var spanish = map[string]string{
 	"verify URL longer than %d bytes: its QR code would not scan from paper":                                   "la URL de verificación mide más de %d bytes: su código QR no se leería desde el papel",
 	"view %q: want online, mine or all":                                                                        "view %q: debe ser online, mine o all",
 	"view %q: want valid, revoked, issued-by-me or revoked-by-me":                                              "view %q: debe ser valid, revoked, issued-by-me o revoked-by-me",
-	"zero time": "fecha vacía",
+	"zero time":              "fecha vacía",
+	"distinguished name: %v": "nombre distintivo: %v",
+	"distinguished name: %d bytes of trailing data": "nombre distintivo: %d bytes sobrantes al final",
 }
