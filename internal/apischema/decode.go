@@ -39,6 +39,10 @@ func Decode(body io.Reader, limit int64, dst any) error {
 		return err
 	}
 	var p problems
+	if want := jsonKind(rv.Type().Elem()); tree.kind == "null" && want != "" {
+		// null leaves dst untouched: a body saying nothing is refused.
+		p.wrongType = append(p.wrongType, pathOr("")+" ("+want+")")
+	}
 	p.check(tree, rv.Type().Elem(), "")
 	if err := p.err(); err != nil {
 		return err
