@@ -143,3 +143,36 @@ func TestSchema_SameNameInTwoPackagesStaysApart(t *testing.T) {
 		t.Errorf("components %v, local Person named %q", keys(r.Components()), r.NameOf(Person{}))
 	}
 }
+
+type folio string
+
+func (folio) JSONSchema() *Schema { return &Schema{Type: "string", Description: "folio, e.g. JAL-2026-000001"} }
+
+func TestSchema_DescriberAndEnumOfList(t *testing.T) {
+	type req struct {
+		Folio folio    `json:"folio"`
+		Kinds []string `json:"kinds" enum:"curp,rfc"`
+		Raw   json.RawMessage
+		Level *int `json:"level" enum:"1,2"`
+	}
+	r := NewRegistry()
+	if _, err := r.Request(req{}); err != nil {
+		t.Fatal(err)
+	}
+	s := component(t, r, "req")
+	if s.Properties["folio"].Description != "folio, e.g. JAL-2026-000001" {
+		t.Errorf("folio %+v", s.Properties["folio"])
+	}
+	if k := s.Properties["kinds"]; k.Enum != nil || !reflect.DeepEqual(k.Items.Enum, []any{"curp", "rfc"}) {
+		t.Errorf("kinds %+v items %+v", k, k.Items)
+	}
+	if raw := s.Properties["Raw"]; raw.Type != nil {
+		t.Errorf("Raw %+v: want any", raw)
+	}
+	if l := s.Properties["level"]; !reflect.DeepEqual(l.Enum, []any{int64(1), int64(2), nil}) {
+		t.Errorf("level %+v", l)
+	}
+	if !reflect.DeepEqual(s.Required, []string{"folio", "kinds", "Raw", "level"}) {
+		t.Errorf("required %v", s.Required)
+	}
+}
