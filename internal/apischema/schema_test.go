@@ -146,7 +146,9 @@ func TestSchema_SameNameInTwoPackagesStaysApart(t *testing.T) {
 
 type folio string
 
-func (folio) JSONSchema() *Schema { return &Schema{Type: "string", Description: "folio, e.g. JAL-2026-000001"} }
+func (folio) JSONSchema() *Schema {
+	return &Schema{Type: "string", Description: "folio, e.g. JAL-2026-000001"}
+}
 
 func TestSchema_DescriberAndEnumOfList(t *testing.T) {
 	type req struct {
