@@ -56,7 +56,7 @@ func (r *RA) AddAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 }
 
 func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*AgentCredential, error) {
-	if err := actor.mustAdmin("register agents"); err != nil {
+	if err := actor.mustAdmin(); err != nil {
 		return nil, err
 	}
 	org, err := r.store.OrganisationByCode(ctx, req.OrgCode)

@@ -65,7 +65,11 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 			dec := r.evaluate(req, pol)
 			req.Data.Decision = &dec
 			if !dec.Approvable() {
-				return errs.New(errs.PolicyRefused, "requirements not met: %s", strings.Join(dec.Rules(), ", "))
+				refusal := errs.New(errs.PolicyRefused, "requirements not met: %s", strings.Join(dec.Rules(), ", "))
+				for _, f := range dec.Unmet {
+					refusal.WithSubproblems(errs.Subproblem{Rule: f.Rule, ES: f.ES, EN: f.EN})
+				}
+				return refusal
 			}
 			if req.Data.Title == "" && facts.Position != "" {
 				req.Data.Title = facts.Position

@@ -76,9 +76,9 @@ func (r *RA) Whoami(ctx context.Context, a Actor) (*Identity, error) {
 
 // mustAdmin refuses anyone but an administrator of the certification
 // authority, the console and the system.
-func (a Actor) mustAdmin(what string) error {
+func (a Actor) mustAdmin() error {
 	if !a.privileged() {
-		return errs.New(errs.Forbidden, "only an administrator of the certification authority may %s", what)
+		return errs.New(errs.Forbidden, "only an administrator of the certification authority may do this")
 	}
 	return nil
 }

@@ -356,7 +356,7 @@ func personID(p *store.Person) int64 {
 // own services (the acknowledgement signer) under the policy of orgCode,
 // recorded and audited like every certificate.
 func (r *RA) IssueServiceCertificate(ctx context.Context, actor Actor, orgCode, name, email string, csr []byte) (*Issued, error) {
-	if err := actor.mustAdmin("issue the authority's service certificates"); err != nil {
+	if err := actor.mustAdmin(); err != nil {
 		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
 	}
 	org, pol, err := r.orgPolicy(ctx, orgCode)

@@ -24,7 +24,7 @@ type MonitorReport struct {
 // next pass; "not found" suspends (reversible) rather than revokes, since a
 // gateway error can look like an unknown person.
 func (r *RA) RunMonitor(ctx context.Context, a Actor, batch int) (*MonitorReport, error) {
-	if err := a.mustAdmin("run the appointment monitor"); err != nil {
+	if err := a.mustAdmin(); err != nil {
 		return nil, r.refuse(ctx, a, "monitor.run", "appointment-monitor", err)
 	}
 	rep := &MonitorReport{}

@@ -24,7 +24,7 @@ type DeadlineReport struct {
 // RunDeadlines runs the business-day deadlines once. Only one node runs it
 // at a time (advisory lock); running it twice does nothing more.
 func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error) {
-	if err := a.mustAdmin("run the deadline scheduler"); err != nil {
+	if err := a.mustAdmin(); err != nil {
 		return nil, r.refuse(ctx, a, "scheduler.run", "scheduler", err)
 	}
 	rep := &DeadlineReport{}

@@ -4,10 +4,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -21,6 +23,7 @@ var version = "dev"
 type globalFlags struct {
 	config string
 	data   string
+	lang   string // language of messages: "es" (default) or "en"
 }
 
 func newRoot() *cobra.Command {
@@ -35,8 +38,15 @@ jurisdiction (Mexican states and municipalities, Peruvian regions).
 With no configuration, "sello serve" creates ./sello-data and runs everything.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if g.lang != errs.Spanish && g.lang != errs.English {
+				return errs.New(errs.Malformed, "language %q: use \"es\" or \"en\"", g.lang)
+			}
+			return nil
+		},
 	}
 	root.PersistentFlags().StringVar(&g.config, "config", os.Getenv("SELLO_CONFIG"), "configuration file (default: <data>/sello.yaml if present, else built-in defaults; env SELLO_CONFIG)")
+	root.PersistentFlags().StringVar(&g.lang, "lang", envOr("SELLO_LANG", errs.Spanish), "language of messages and errors: es or en (env SELLO_LANG)")
 	root.PersistentFlags().StringVar(&g.data, "data", envOr("SELLO_DATA", "sello-data"), "data folder used when no configuration file is given (env SELLO_DATA)")
 	root.AddCommand(newVersionCmd(), newInitCmd(g), newServeCmd(g), newMigrateCmd(g), newOrgCmd(g), newAgentCmd(g),
 		newCertCmd(g), newAuditCmd(g), newEnrollmentCmd(g))
@@ -73,15 +83,45 @@ func newVersionCmd() *cobra.Command {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := newRoot().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "sello:", userMessage(err))
+	root := newRoot()
+	if err := root.ExecuteContext(ctx); err != nil {
+		lang, _ := root.PersistentFlags().GetString("lang")
+		fmt.Fprintln(os.Stderr, "sello:", userMessage(err, lang))
 		os.Exit(exitCode(err))
 	}
 }
 
-// userMessage shows typed errors by their client-safe detail and cause.
-func userMessage(err error) string {
-	return err.Error()
+// userMessage says what went wrong once, in lang: a typed error by its
+// detail in that language, followed by its cause only when the detail does
+// not already quote it (errs.Wrap callers often do), so an operator reads
+// neither the type name nor the same text twice.
+func userMessage(err error, lang string) string {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	// Keep the context an untyped wrapper added in front of the typed error.
+	prefix := strings.TrimSuffix(err.Error(), e.Error())
+	if prefix == err.Error() {
+		prefix = ""
+	}
+	return prefix + typedMessage(e, lang)
+}
+
+func typedMessage(e *errs.Error, lang string) string {
+	msg := e.Message(lang)
+	if e.Cause == nil {
+		return msg
+	}
+	cause := e.Cause.Error()
+	var inner *errs.Error
+	if errors.As(e.Cause, &inner) && (strings.Contains(e.Detail, inner.Detail) || strings.Contains(msg, inner.Message(lang))) {
+		return msg
+	}
+	if strings.Contains(e.Detail, cause) || strings.Contains(msg, cause) {
+		return msg
+	}
+	return msg + ": " + userMessage(e.Cause, lang)
 }
 
 func exitCode(err error) int {

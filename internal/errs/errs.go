@@ -32,11 +32,15 @@ const (
 	UnsupportedType Type = "unsupportedMedia" // content type refused
 )
 
-// Error is a typed error.
+// Error is a typed error. It keeps its format and arguments so that Message
+// can render the detail in the client's language from the catalogue.
 type Error struct {
-	Type   Type
-	Detail string // safe for clients
-	Cause  error  // internal, for logs only
+	Type        Type
+	Detail      string // safe for clients, in English
+	Cause       error  // internal, for logs only
+	Format      string // the English format Detail was made from; the catalogue key
+	Args        []any  // the format's arguments
+	Subproblems []Subproblem
 }
 
 func (e *Error) Error() string {
@@ -57,12 +61,12 @@ func (e *Error) Is(target error) bool {
 
 // New returns an error of type t with a client-safe detail.
 func New(t Type, format string, args ...any) *Error {
-	return &Error{Type: t, Detail: fmt.Sprintf(format, args...)}
+	return &Error{Type: t, Detail: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // Wrap returns an error of type t with a client-safe detail and an internal cause.
 func Wrap(t Type, cause error, format string, args ...any) *Error {
-	return &Error{Type: t, Detail: fmt.Sprintf(format, args...), Cause: cause}
+	return &Error{Type: t, Detail: fmt.Sprintf(format, args...), Cause: cause, Format: format, Args: args}
 }
 
 // TypeOf returns the Type of err, or Internal if err is not typed.

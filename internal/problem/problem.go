@@ -1,6 +1,8 @@
 // Package problem maps Sello's typed errors to RFC 7807 problem documents.
 // It is the one place where an error type becomes an HTTP status; internal
-// details (the wrapped cause) never reach the client.
+// details (the wrapped cause) never reach the client. Title and detail are
+// written in the client's language (Spanish unless it prefers English); the
+// type URI, the machine-readable part, is the same in both.
 package problem
 
 import (
@@ -14,12 +16,24 @@ import (
 // TypeBase prefixes problem type URIs.
 const TypeBase = "urn:sello:problem:"
 
+// RuleTypeBase prefixes the type URI of a subproblem that names a rule of
+// RULES.md (e.g. urn:sello:rule:R1).
+const RuleTypeBase = "urn:sello:rule:"
+
 // Document is an RFC 7807 problem.
 type Document struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
+	Type        string       `json:"type" doc:"machine-readable problem type; the same in every language"`
+	Title       string       `json:"title" doc:"short summary of the problem type, in the negotiated language"`
+	Status      int          `json:"status" doc:"HTTP status code"`
+	Detail      string       `json:"detail,omitempty" doc:"explanation of this occurrence, in the negotiated language"`
+	Subproblems []Subproblem `json:"subproblems,omitempty" doc:"the individual reasons, e.g. each failed rule of a refused approval"`
+}
+
+// Subproblem is one reason behind a problem, as in Boulder's subproblems.
+type Subproblem struct {
+	Type   string `json:"type" doc:"machine-readable type, urn:sello:rule:<rule id> for a rule"`
+	Rule   string `json:"rule,omitempty" doc:"rule id of RULES.md, e.g. R1"`
+	Detail string `json:"detail" doc:"explanation, in the negotiated language"`
 }
 
 var statusOf = map[errs.Type]int{
@@ -41,49 +55,53 @@ var statusOf = map[errs.Type]int{
 	errs.UnsupportedType: http.StatusUnsupportedMediaType,
 }
 
-var titleOf = map[errs.Type]string{
-	errs.Malformed:       "Malformed request",
-	errs.BadCSR:          "Bad certificate signing request",
-	errs.BadPublicKey:    "Unacceptable public key",
-	errs.DuplicateKey:    "Key already certified for another person",
-	errs.NotFound:        "Not found",
-	errs.Unauthorized:    "Authentication required",
-	errs.Forbidden:       "Not allowed",
-	errs.Conflict:        "Conflict",
-	errs.WrongState:      "Not allowed in the current state",
-	errs.PolicyRefused:   "Refused by the jurisdiction's policy",
-	errs.Unavailable:     "Service temporarily unavailable",
-	errs.TooLarge:        "Too large",
-	errs.UnsupportedType: "Unsupported media type",
-}
+// hidden types are server-side failures a client cannot act on: they are
+// shown as an internal error, with no detail.
+var hidden = map[errs.Type]bool{errs.BadConfig: true, errs.LintFailed: true, errs.Internal: true}
 
-// From builds the problem document for err.
-func From(err error) Document {
+// From builds the problem document for err in Spanish, the default language.
+func From(err error) Document { return Localized(err, errs.Spanish) }
+
+// Localized builds the problem document for err in lang ("en" or "es").
+func Localized(err error, lang string) Document {
+	lang = errs.Normalize(lang)
 	t := errs.TypeOf(err)
 	status, ok := statusOf[t]
-	if !ok {
-		status = http.StatusInternalServerError
+	if !ok || hidden[t] {
+		t, status = errs.Internal, http.StatusInternalServerError
 	}
-	d := Document{Type: TypeBase + string(t), Status: status, Title: titleOf[t]}
+	d := Document{Type: TypeBase + string(t), Status: status, Title: Title(t, lang)}
 	var e *errs.Error
-	if errors.As(err, &e) && status < 500 {
-		d.Detail = e.Detail
-	}
-	if d.Title == "" {
-		d.Title = "Internal error"
-		d.Type = TypeBase + string(errs.Internal)
-	}
-	if t == errs.Unavailable && e != nil {
-		d.Detail = e.Detail
+	if errors.As(err, &e) && (status < 500 || t == errs.Unavailable) {
+		d.Detail = e.Message(lang)
+		for _, s := range e.Subproblems {
+			sp := Subproblem{Type: TypeBase + string(t), Rule: s.Rule, Detail: s.Message(lang)}
+			if s.Rule != "" {
+				sp.Type = RuleTypeBase + s.Rule
+			}
+			d.Subproblems = append(d.Subproblems, sp)
+		}
 	}
 	return d
 }
 
-// Write sends err as application/problem+json.
-func Write(w http.ResponseWriter, err error) {
-	d := From(err)
+// Write sends err as application/problem+json in lang, with the
+// Content-Language header saying which.
+func Write(w http.ResponseWriter, lang string, err error) {
+	lang = errs.Normalize(lang)
+	d := Localized(err, lang)
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Content-Language", lang)
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Add("Vary", "Accept-Language")
 	w.WriteHeader(d.Status)
 	_ = json.NewEncoder(w).Encode(d)
+}
+
+// StatusOf returns the HTTP status an error type maps to.
+func StatusOf(t errs.Type) int {
+	if s, ok := statusOf[t]; ok && !hidden[t] {
+		return s
+	}
+	return http.StatusInternalServerError
 }

@@ -47,7 +47,7 @@ func Handler(o Options) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := o.DB.Ping(ctx); err != nil {
-			problem.Write(w, err)
+			problem.Write(w, problem.Lang(r), err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -73,7 +73,7 @@ func Handler(o Options) http.Handler {
 		name := r.PathValue("name")
 		body, ok := certs[name]
 		if !ok {
-			problem.Write(w, errs.New(errs.NotFound, "no CA certificate %q (have issuing.crt, issuing.pem, root.crt, root.pem, chain.pem)", name))
+			problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "no CA certificate %q (have issuing.crt, issuing.pem, root.crt, root.pem, chain.pem)", name))
 			return
 		}
 		ct := "application/pkix-cert" // RFC 2585, for AIA caIssuers
@@ -89,7 +89,7 @@ func Handler(o Options) http.Handler {
 		mux.Handle("/api/", o.API)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem.Write(w, errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
+		problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
 	})
 	return instrument(mux, o.Registry, o.Logger)
 }
@@ -119,7 +119,7 @@ func instrument(next *http.ServeMux, reg *prometheus.Registry, log *slog.Logger)
 		defer func() {
 			if v := recover(); v != nil {
 				log.Error("panic in handler", "path", r.URL.Path, "panic", v)
-				problem.Write(sw, errs.New(errs.Internal, "internal error"))
+				problem.Write(sw, problem.Lang(r), errs.New(errs.Internal, "internal error"))
 			}
 			_, route := next.Handler(r)
 			if route == "" {

@@ -8,6 +8,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -20,7 +21,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sello-pki/sello/internal/apischema"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/documents"
 )
@@ -144,7 +147,7 @@ func (rt route) public_() route             { rt.public = true; return rt }
 func (h *Handler) serve(rt route) http.HandlerFunc {
 	hasID := strings.Contains(rt.path, "{id}")
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r, w: w, lang: problemLang(r), actor: ra.Actor{Kind: ra.ActorAnonymous}}
+		c := &call{r: r, w: w, lang: problem.Lang(r), actor: ra.Actor{Kind: ra.ActorAnonymous}}
 		if !rt.public {
 			a, err := h.ra.Authenticate(r.Context(), verifiedLeaf(r))
 			if err != nil {
@@ -191,7 +194,7 @@ func (h *Handler) problem(w http.ResponseWriter, r *http.Request, err error) {
 	if t := errs.TypeOf(err); t == errs.Internal || t == errs.Unavailable || t == errs.BadConfig {
 		h.log.Error("api error", "path", r.URL.Path, "err", err)
 	}
-	writeProblem(w, problemLang(r), err)
+	problem.Write(w, problem.Lang(r), err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -211,7 +214,15 @@ func decode(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return errs.New(errs.UnsupportedType, "send application/json, not %s", ct)
 	}
-	if err := decodeJSON(io.LimitReader(r.Body, maxJSON+1), maxJSON, dst); err != nil {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSON+1))
+	if err != nil {
+		return errs.Wrap(errs.Malformed, err, "cannot read the request body")
+	}
+	// An action that takes no body may be sent none at all.
+	if _, none := dst.(*NoBody); none && len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := apischema.Decode(bytes.NewReader(body), maxJSON, dst); err != nil {
 		return err
 	}
 	if v, ok := dst.(interface{ check() error }); ok {

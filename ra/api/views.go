@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"time"
 
+	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/documents"
@@ -111,7 +112,10 @@ func subjectOf(der []byte, stored string) string {
 	if err != nil {
 		return stored
 	}
-	return c.Subject.String() // MERGE: ca.FormatName
+	if s, err := ca.FormatRawName(c.RawSubject); err == nil {
+		return s
+	}
+	return ca.FormatName(c.Subject)
 }
 
 func certificateOf(c *store.Certificate, withPEM bool) Certificate {
