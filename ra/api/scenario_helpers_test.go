@@ -3,9 +3,11 @@ package api
 // The harness of the acceptance scenarios (issue #4): the real stack built
 // in-process and driven over HTTPS. Nothing here is faked except the two
 // outside systems Sello talks to, each replaced by a real server of the same
-// protocol: Human Resources (an HTTP JSON API behind a bearer token, read
-// through appointment.NewHTTPSource) and the mail relay (an SMTP server,
-// emersion/go-smtp, fed by notify.SMTPSender through notify.Worker).
+// protocol (scenario_fakes_test.go): Human Resources (an HTTP JSON API
+// behind a bearer token, read through appointment.NewHTTPSource) and the mail
+// relay (an SMTP server, emersion/go-smtp, fed by notify.SMTPSender through
+// notify.Worker). The files, identifiers and keys the scenarios feed the API
+// are in scenario_fixtures_test.go.
 
 import (
 	"bytes"
@@ -15,40 +17,27 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/mail"
 	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/policies"
-	"github.com/sello-pki/sello/policies/validate"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/ra/documents"
@@ -56,187 +45,6 @@ import (
 	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
-
-// ---------------------------------------------------------------------------
-// The fake HR system: a JSON API keyed by /api/v1/servidores/{kind}/{id}.
-
-const scHRToken = "rh-token-5d1c0ffee" // what the fake HR API expects as bearer token
-
-type scHRRecord struct {
-	Dependencia string `json:"dependencia"`
-	Puesto      string `json:"puesto"`
-	Estatus     string `json:"estatus"` // ACTIVO, LICENCIA, SUSPENDIDO, BAJA
-	FechaInicio string `json:"fecha_inicio"`
-	FechaFin    string `json:"fecha_fin,omitempty"`
-}
-
-type scFakeHR struct {
-	mu      sync.Mutex
-	people  map[string]scHRRecord // "KIND/value"
-	lookups int
-	badAuth int
-}
-
-func (h *scFakeHR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if r.Header.Get("Authorization") != "Bearer "+scHRToken {
-		h.badAuth++
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		w.Write([]byte(`{"error":"no autorizado"}`))
-		return
-	}
-	h.lookups++
-	key := strings.TrimPrefix(r.URL.Path, "/api/v1/servidores/")
-	rec, ok := h.people[key]
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	if !ok {
-		w.WriteHeader(http.StatusNotFound)
-		w.Write([]byte(`{"error":"no existe"}`))
-		return
-	}
-	json.NewEncoder(w).Encode(map[string]any{"data": rec})
-}
-
-// set records what HR says about a person.
-func (h *scFakeHR) set(kind, id, estatus, dependencia, puesto string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.people[kind+"/"+id] = scHRRecord{Dependencia: dependencia, Puesto: puesto, Estatus: estatus, FechaInicio: "2020-01-16"}
-}
-
-// asked returns how many lookups HR answered, and how many it refused for a
-// missing or wrong bearer token.
-func (h *scFakeHR) asked() (answered, unauthenticated int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.lookups, h.badAuth
-}
-
-func (h *scFakeHR) status(kind, id, estatus string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	rec := h.people[kind+"/"+id]
-	rec.Estatus = estatus
-	h.people[kind+"/"+id] = rec
-}
-
-// ---------------------------------------------------------------------------
-// The SMTP sink: a real SMTP server on 127.0.0.1 that records what it gets.
-
-type scSMTPSink struct {
-	mu   sync.Mutex
-	msgs []scSunkMail
-	addr string
-}
-
-type scSunkMail struct {
-	From string
-	To   []string
-	Data []byte
-}
-
-func startScSink(t *testing.T) *scSMTPSink {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("SMTP sink: %v", err)
-	}
-	s := &scSMTPSink{addr: l.Addr().String()}
-	srv := smtp.NewServer(s)
-	srv.Domain = "sink.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.MaxMessageBytes = 1 << 20
-	srv.EnableSMTPUTF8 = true
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return s
-}
-
-func (s *scSMTPSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &scSinkSession{s: s}, nil }
-
-func (s *scSMTPSink) messages() []scSunkMail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]scSunkMail(nil), s.msgs...)
-}
-
-type scSinkSession struct {
-	s    *scSMTPSink
-	from string
-	to   []string
-}
-
-func (ss *scSinkSession) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }
-func (ss *scSinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	ss.to = append(ss.to, to)
-	return nil
-}
-func (ss *scSinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	ss.s.mu.Lock()
-	ss.s.msgs = append(ss.s.msgs, scSunkMail{From: ss.from, To: ss.to, Data: b})
-	ss.s.mu.Unlock()
-	return nil
-}
-func (ss *scSinkSession) Reset()        { ss.from, ss.to = "", nil }
-func (ss *scSinkSession) Logout() error { return nil }
-
-// scEmail is a received message decoded the way a mail client would.
-type scEmail struct {
-	To      []string // envelope recipients
-	Header  mail.Header
-	Subject string
-	Text    string // text/plain part, whitespace collapsed (the sender wraps lines)
-	HTML    string
-}
-
-func parseScEmail(t *testing.T, m scSunkMail) scEmail {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
-	if err != nil {
-		t.Fatalf("parse e-mail: %v\n%s", err, m.Data)
-	}
-	out := scEmail{To: m.To, Header: msg.Header}
-	dec := new(mime.WordDecoder)
-	if out.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
-		t.Fatalf("decode subject: %v", err)
-	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		t.Fatalf("e-mail content type %q: %v", msg.Header.Get("Content-Type"), err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("e-mail part: %v", err)
-		}
-		var body io.Reader = part // multipart.Reader undoes quoted-printable
-		if strings.EqualFold(part.Header.Get("Content-Transfer-Encoding"), "base64") {
-			body = base64.NewDecoder(base64.StdEncoding, part)
-		}
-		b, err := io.ReadAll(body)
-		if err != nil {
-			t.Fatalf("e-mail part: %v", err)
-		}
-		pmt, _, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-		switch pmt {
-		case "text/plain":
-			out.Text = strings.Join(strings.Fields(string(b)), " ")
-		case "text/html":
-			out.HTML = string(b)
-		}
-	}
-	return out
-}
 
 // ---------------------------------------------------------------------------
 // The harness.
@@ -751,129 +559,4 @@ func (h *scHarness) receipt(c *http.Client, path, folio string) string {
 		h.t.Errorf("%s: the online check of its code says %+v", path, check)
 	}
 	return text
-}
-
-// ---------------------------------------------------------------------------
-// Files an agent uploads: real PDF, PNG and JPEG bytes.
-
-// scPDF writes a one-page PDF by hand with a correct cross-reference
-// table.
-func scPDF(text string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	content := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (%s) Tj ET\n", text)
-	objs := []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-	}
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
-	return b.Bytes()
-}
-
-func scPicture(w, h int, grey bool) image.Image {
-	if grey {
-		img := image.NewGray(image.Rect(0, 0, w, h))
-		for y := range h {
-			for x := range w {
-				img.SetGray(x, y, color.Gray{Y: uint8((x*7 + y*13) % 256)})
-			}
-		}
-		return img
-	}
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.SetNRGBA(x, y, color.NRGBA{R: uint8(x), G: uint8(y), B: uint8(x ^ y), A: 255})
-		}
-	}
-	return img
-}
-
-func scPNG(img image.Image) []byte {
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
-
-func scJPEG(img image.Image) []byte {
-	var b bytes.Buffer
-	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
-		panic(err)
-	}
-	return b.Bytes()
-}
-
-// scCapture returns a real capture for a biometric kind: a 320x320 colour JPEG
-// photo, a 300x300 grey-scale PNG of fingerprints, a 400x150 PNG signature.
-func scCapture(kind string) (contentType, filename string, data []byte) {
-	switch kind {
-	case documents.Photo:
-		return "image/jpeg", "foto.jpg", scJPEG(scPicture(320, 320, false))
-	case documents.Fingerprints:
-		return "image/png", "huellas.png", scPNG(scPicture(300, 300, true))
-	case documents.HandwrittenSignature:
-		return "image/png", "firma.png", scPNG(scPicture(400, 150, false))
-	}
-	panic("no capture for " + kind)
-}
-
-// ---------------------------------------------------------------------------
-// Identifiers and keys.
-
-// scCURP completes a 17-character CURP prefix with its check digit (RULES F1).
-func scCURP(t *testing.T, first17 string) string {
-	t.Helper()
-	d, err := validate.CURPCheckDigit(first17)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := first17 + string(d)
-	if _, err := validate.ParseCURP(c); err != nil {
-		t.Fatalf("CURP %s: %v", c, err)
-	}
-	return c
-}
-
-// scCSR is the holder's CSR, made on their own device (RULES P3); its
-// subject is ignored by the RA.
-func scCSR(t *testing.T) []byte {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "lo que sea"}}, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-}
-
-// scClosing returns the policy's closing time on the given day.
-func scClosing(t *testing.T, p *policies.Policy, y int, m time.Month, d int) time.Time {
-	t.Helper()
-	loc, err := time.LoadLocation(p.CalendarSpec.Timezone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hh, mm int
-	if _, err := fmt.Sscanf(p.CalendarSpec.Close, "%d:%d", &hh, &mm); err != nil {
-		t.Fatal(err)
-	}
-	return time.Date(y, m, d, hh, mm, 0, 0, loc)
 }

@@ -139,6 +139,12 @@ type (
 		} `json:"appointment"`
 		Deficiencies []policies.Finding `json:"deficiencies"`
 	}
+	scIssuedJSON struct {
+		CertificateID int64    `json:"certificateId"`
+		Serial        string   `json:"serial"`
+		Certificate   string   `json:"certificate"`
+		Chain         []string `json:"chain"`
+	}
 	scCertJSON struct {
 		Certificate struct {
 			ID           int64  `json:"id"`
@@ -158,8 +164,62 @@ type (
 	}
 )
 
+// scenarioOn tells one jurisdiction's story on one store, step by step.
 func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
-	ctx := context.Background()
+	r := newScenarioRun(t, e, s)
+	r.agentLogsIn()
+	r.fileOnline()
+	r.attendAndFindDeficient()
+	r.supplyMissingItems()
+	r.resumeAndApprove()
+	r.issueForOwnCSR()
+	r.credentialDiesWithIssuance()
+	r.acceptAndPrint()
+	r.refuseBadRevocations()
+	r.followHRAfterIssue()
+	r.checkMailHRAndAudit()
+}
+
+// scenarioRun is one run of a jurisdiction's story: the harness and the cast,
+// and what each step leaves for the later ones.
+type scenarioRun struct {
+	t         *testing.T
+	e         *storetest.Env
+	h         *scHarness
+	s         jurisdictionScenario
+	pol       *policies.Policy
+	loc       *time.Location
+	start     time.Time // when the applicant files
+	ag, other *scAgent  // the organisation's agent, and another organisation's
+	addr      string    // the applicant's institutional e-mail address
+
+	// Left by fileOnline.
+	folio   string
+	code    string // the online check's verification code of the acknowledgement
+	id      int64
+	reqPath string
+
+	// Left by resumeAndApprove: the EST user and password of the approval e-mail.
+	estUser, estPass string
+
+	// Left by issueForOwnCSR.
+	issued   scIssuedJSON
+	certPath string
+
+	// Left by acceptAndPrint: the agent's name as the printed forms show it.
+	agentName string
+
+	// Left by followHRAfterIssue: what the policy does on leave, and the
+	// monitor's revocation.
+	autoSusp, leaveRevokes string
+	revFolio               string
+	revReason              policies.StatusReason
+}
+
+// newScenarioRun builds the harness at Monday 23 November 2026, 10:00 in the
+// jurisdiction, accredits the organisation and another one of the same
+// policy with an agent each, and tells HR the applicant is active.
+func newScenarioRun(t *testing.T, e *storetest.Env, s jurisdictionScenario) *scenarioRun {
 	pols, err := policies.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -179,18 +239,38 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	ag := h.addAgent(s.org, store.RoleAgent, s.agent(t), "Agente registrador")
 	other := h.addAgent(s.other, store.RoleAgent, s.otherAgent(t), "Agente registrador")
 	h.hr.set(s.idKind, s.id, "ACTIVO", s.hrOrg, s.hrPosition)
-	addr := s.email()
+	return &scenarioRun{t: t, e: e, h: h, s: s, pol: pol, loc: loc, start: start, ag: ag, other: other, addr: s.email()}
+}
 
+// snapshot is the request as the agent reads it: what a refused call on it
+// must not change.
+func (r *scenarioRun) snapshot() string {
+	return string(r.h.ok(r.ag.Client, 200, "GET", r.reqPath, nil, nil).Body)
+}
+
+// certSnap is the certificate as the agent reads it.
+func (r *scenarioRun) certSnap() string {
+	return string(r.h.ok(r.ag.Client, 200, "GET", r.certPath, nil, nil).Body)
+}
+
+// agentLogsIn: the agent's certificate logs them in as an agent of the
+// organisation.
+func (r *scenarioRun) agentLogsIn() {
+	t, h, s := r.t, r.h, r.s
 	var who struct {
 		Role         string
 		Organisation struct{ Code string }
 	}
-	h.ok(ag.Client, 200, "GET", "/api/v1/whoami", nil, &who)
+	h.ok(r.ag.Client, 200, "GET", "/api/v1/whoami", nil, &who)
 	if who.Role != "agent" || who.Organisation.Code != s.org {
 		t.Fatalf("whoami = %+v", who)
 	}
+}
 
-	// --- 1. The applicant files online, with no certificate. -----------------
+// fileOnline is step 1: the applicant files online, with no certificate, and
+// verifies the e-mail address; the agent sees the request, nobody else does.
+func (r *scenarioRun) fileOnline() {
+	t, h, s, ag, other, addr := r.t, r.h, r.s, r.ag, r.other, r.addr
 	h.refused("malformed JSON to the online filing", 400, "urn:sello:problem:malformed", nil, func() scResponse {
 		return h.do(h.anon, "POST", "/api/v1/public/requests", scRawJSON(`{"organisation": "`+s.org+`", "reason": `))
 	})
@@ -206,13 +286,14 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	}
 	filing := h.ok(h.anon, http.StatusCreated, "POST", "/api/v1/public/requests", s.applicant, &filed)
 	folio := filed.Folio
+	r.folio = folio
 	if want := s.org + "-SOL-2026-000001"; folio != want || filed.State != ra.StateSubmitted {
 		t.Fatalf("filing: folio %q state %q, want %s submitted", folio, filed.State, want)
 	}
 	// An anonymous filer learns nothing recorded about the person: no signed
 	// payload (it names the filer), no verification code in the answer.
-	if a := filed.Acknowledgement; a.Folio != folio || !a.ReceivedAt.Equal(start) || a.JWS != "" || a.VerificationCode != "" {
-		t.Fatalf("acknowledgement %+v (received %v, filed at %v)", a, a.ReceivedAt, start)
+	if a := filed.Acknowledgement; a.Folio != folio || !a.ReceivedAt.Equal(r.start) || a.JWS != "" || a.VerificationCode != "" {
+		t.Fatalf("acknowledgement %+v (received %v, filed at %v)", a, a.ReceivedAt, r.start)
 	}
 
 	// The acknowledgement (with the link to the online check and its code)
@@ -223,7 +304,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if cm == nil {
 		t.Fatalf("no verification code in the acknowledgement e-mail: %s", ackMail.Text)
 	}
-	code := cm[1]
+	r.code = cm[1]
 	verify := h.one(mails, notify.TemplateEmailVerification, addr)
 	m := regexp.MustCompile(`código de verificación: (\S+)`).FindStringSubmatch(verify.Text)
 	if m == nil {
@@ -240,15 +321,15 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if len(list.Requests) != 1 || list.Requests[0].Folio != folio || list.Requests[0].State != ra.StateSubmitted {
 		t.Fatalf("online requests = %+v", list.Requests)
 	}
-	id := list.Requests[0].ID
-	reqPath := fmt.Sprintf("/api/v1/requests/%d", id)
-	snapshot := func() string { return string(h.ok(ag.Client, 200, "GET", reqPath, nil, nil).Body) }
+	r.id = list.Requests[0].ID
+	r.reqPath = fmt.Sprintf("/api/v1/requests/%d", r.id)
+	reqPath := r.reqPath
 
 	// RULES R9: no agent attends before the e-mail is verified; a wrong code is refused.
-	h.refused("attend before the e-mail is verified", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("attend before the e-mail is verified", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/attend", nil)
 	})
-	h.refused("a wrong e-mail verification code", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
+	h.refused("a wrong e-mail verification code", 401, "urn:sello:problem:unauthorized", r.snapshot, func() scResponse {
 		return h.do(h.anon, "POST", "/api/v1/public/requests/"+folio+"/verify-email", map[string]string{"token": "no-es-el-codigo"})
 	})
 	var verified struct{ Folio, State string }
@@ -256,31 +337,34 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if verified.State != ra.StateEmailVerified {
 		t.Fatalf("after verification: %+v", verified)
 	}
-	h.refused("the e-mail token used twice", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("the e-mail token used twice", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(h.anon, "POST", "/api/v1/public/requests/"+folio+"/verify-email", map[string]string{"token": token})
 	})
 
 	// RULES O2: no certificate, no access; another organisation's agent sees and does nothing.
-	h.refused("no client certificate", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
+	h.refused("no client certificate", 401, "urn:sello:problem:unauthorized", r.snapshot, func() scResponse {
 		return h.do(h.anon, "GET", "/api/v1/requests?view=online", nil)
 	})
-	h.refused("no client certificate to attend", 401, "urn:sello:problem:unauthorized", snapshot, func() scResponse {
+	h.refused("no client certificate to attend", 401, "urn:sello:problem:unauthorized", r.snapshot, func() scResponse {
 		return h.do(h.anon, "POST", reqPath+"/attend", nil)
 	})
-	h.refused("another organisation's agent reads", 403, "urn:sello:problem:forbidden", snapshot, func() scResponse {
+	h.refused("another organisation's agent reads", 403, "urn:sello:problem:forbidden", r.snapshot, func() scResponse {
 		return h.do(other.Client, "GET", reqPath, nil)
 	})
-	h.refused("another organisation's agent attends", 403, "urn:sello:problem:forbidden", snapshot, func() scResponse {
+	h.refused("another organisation's agent attends", 403, "urn:sello:problem:forbidden", r.snapshot, func() scResponse {
 		return h.do(other.Client, "POST", reqPath+"/attend", nil)
 	})
 	h.ok(other.Client, 200, "GET", "/api/v1/requests?view=online", nil, &list)
 	if len(list.Requests) != 0 {
 		t.Fatalf("another organisation's agent lists %+v", list.Requests)
 	}
+}
 
-	// --- 2. The agent attends, checks HR, and finds the request deficient. ----
+// attendAndFindDeficient is step 2: the agent attends, checks HR, and finds
+// the request deficient.
+func (r *scenarioRun) attendAndFindDeficient() {
+	t, h, s, ag, pol, addr, reqPath := r.t, r.h, r.s, r.ag, r.pol, r.addr, r.reqPath
 	var q scRequestJSON
-	q = scRequestJSON{}
 	h.ok(ag.Client, 200, "POST", reqPath+"/attend", nil, &q)
 	if q.State != ra.StateInReview {
 		t.Fatalf("attend: %s", q.State)
@@ -290,7 +374,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if a := q.Appointment; a == nil || a.State != policies.AppointmentFound || a.Status != "active" || a.Position != s.hrPosition {
 		t.Fatalf("appointment as HR said it: %+v", q.Appointment)
 	}
-	h.refused("resume a request that is not deficient", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("resume a request that is not deficient", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/resume", nil)
 	})
 	q = scRequestJSON{}
@@ -301,9 +385,9 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if q.State != ra.StateDeficient || q.DeficiencyDeadline == nil || !q.DeficiencyDeadline.Equal(deadline) || len(q.Deficiencies) == 0 {
 		t.Fatalf("deficient: state %s deadline %v (want %v) items %d", q.State, q.DeficiencyDeadline, deadline, len(q.Deficiencies))
 	}
-	mails = h.flush()
+	mails := h.flush()
 	notice := h.one(mails, notify.TemplateDeficiencyNotice, addr)
-	if !strings.Contains(notice.Text, folio) || !strings.Contains(notice.Text, scFechaES(deadline, pol.CalendarSpec.Timezone)) {
+	if !strings.Contains(notice.Text, r.folio) || !strings.Contains(notice.Text, scFechaES(deadline, pol.CalendarSpec.Timezone)) {
 		t.Errorf("the deficiency notice does not give the folio and the deadline %q: %s", scFechaES(deadline, pol.CalendarSpec.Timezone), notice.Text)
 	}
 	for _, f := range q.Deficiencies {
@@ -311,14 +395,18 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 			t.Errorf("the deficiency notice does not list [%s] %s", f.Rule, f.ES)
 		}
 	}
-	h.refused("approve a deficient request", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("approve a deficient request", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/approve", nil)
 	})
+}
 
-	// --- 3. Within the term, the missing items arrive. ------------------------
-	e.Clock.Set(start.AddDate(0, 0, 1)) // Tuesday 24, 10:00
+// supplyMissingItems is step 3: within the term, the missing items arrive
+// and the agent confirms what they saw.
+func (r *scenarioRun) supplyMissingItems() {
+	t, h, s, ag, other, pol, id, reqPath := r.t, r.h, r.s, r.ag, r.other, r.pol, r.id, r.reqPath
+	r.e.Clock.Set(r.start.AddDate(0, 0, 1)) // Tuesday 24, 10:00
 	docsPath := reqPath + "/documents"
-	docsSnap := func() string { return snapshot() + string(h.ok(ag.Client, 200, "GET", docsPath, nil, nil).Body) }
+	docsSnap := func() string { return r.snapshot() + string(h.ok(ag.Client, 200, "GET", docsPath, nil, nil).Body) }
 	h.refused("an upload that lies about its type", 415, "urn:sello:problem:unsupportedMedia", docsSnap, func() scResponse {
 		return h.upload(ag.Client, id, documents.Photo, "", "image/png", "foto.png", scPDF("no soy una foto"))
 	})
@@ -331,24 +419,24 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 		return h.upload(other.Client, id, documents.Photo, "", ct, name, data)
 	})
 	uploaded := 0
-	issuedOn := start.AddDate(0, 0, -10).Format("2006-01-02")
+	issuedOn := r.start.AddDate(0, 0, -10).Format("2006-01-02")
 	for _, d := range pol.Documents {
 		if len(d.Reasons) > 0 && !slices.Contains(d.Reasons, "first_issuance") {
 			continue
 		}
 		var doc documents.Document
-		r := h.upload(ag.Client, id, d.Kind, issuedOn, "application/pdf", strings.ToLower(d.Kind)+".pdf", scPDF(d.ES))
-		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &doc) != nil || doc.ContentType != documents.PDF || doc.Kind != d.Kind {
-			t.Fatalf("upload %s: %s", d.Kind, r)
+		up := h.upload(ag.Client, id, d.Kind, issuedOn, "application/pdf", strings.ToLower(d.Kind)+".pdf", scPDF(d.ES))
+		if up.Status != http.StatusCreated || json.Unmarshal(up.Body, &doc) != nil || doc.ContentType != documents.PDF || doc.Kind != d.Kind {
+			t.Fatalf("upload %s: %s", d.Kind, up)
 		}
 		uploaded++
 	}
 	for _, b := range pol.Biometrics {
 		ct, name, data := scCapture(b)
 		var doc documents.Document
-		r := h.upload(ag.Client, id, b, "", ct, name, data)
-		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &doc) != nil || doc.ContentType != ct || doc.Size != int64(len(data)) {
-			t.Fatalf("upload %s: %s", b, r)
+		up := h.upload(ag.Client, id, b, "", ct, name, data)
+		if up.Status != http.StatusCreated || json.Unmarshal(up.Body, &doc) != nil || doc.ContentType != ct || doc.Size != int64(len(data)) {
+			t.Fatalf("upload %s: %s", b, up)
 		}
 		uploaded++
 	}
@@ -374,10 +462,10 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if pol.Identifiers.DNIIssueDate {
 		confirm["dniIssueDate"] = "2019-05-14"
 	}
-	h.refused("malformed JSON to confirm", 400, "urn:sello:problem:malformed", snapshot, func() scResponse {
+	h.refused("malformed JSON to confirm", 400, "urn:sello:problem:malformed", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/confirm", scRawJSON(`{"idDocument": {"kind": "`+s.idDocKind+`",}`))
 	})
-	h.refused("an unknown field to confirm", 400, "urn:sello:problem:malformed", snapshot, func() scResponse {
+	h.refused("an unknown field to confirm", 400, "urn:sello:problem:malformed", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/confirm", map[string]any{"inPersonn": true})
 	})
 	h.ok(ag.Client, 200, "POST", reqPath+"/confirm", confirm, nil)
@@ -390,9 +478,13 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if !ev.Approvable {
 		t.Fatalf("after every item arrived the request is not approvable: rules %v, unmet %+v", ev.Rules, ev.Decision.Unmet)
 	}
+}
 
-	// --- 4. Resume within the term and approve. ---------------------------------
-	q = scRequestJSON{}
+// resumeAndApprove is step 4: resume within the term and approve; the
+// one-time EST and ACME credential goes to the institutional address only.
+func (r *scenarioRun) resumeAndApprove() {
+	t, h, ag, reqPath := r.t, r.h, r.ag, r.reqPath
+	var q scRequestJSON
 	h.ok(ag.Client, 200, "POST", reqPath+"/resume", nil, &q)
 	if q.State != ra.StateInReview || q.DeficiencyDeadline != nil {
 		t.Fatalf("resume: %+v", q)
@@ -406,29 +498,30 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialQueued || approved.CredentialExpiresAt.IsZero() {
 		t.Fatalf("approve: %s", ar)
 	}
-	mails = h.flush()
-	cred := h.one(mails, notify.TemplateApprovalCredential, addr)
+	mails := h.flush()
+	cred := h.one(mails, notify.TemplateApprovalCredential, r.addr)
 	user := regexp.MustCompile(`Usuario: (\S+)`).FindStringSubmatch(cred.Text)
 	pass := regexp.MustCompile(`Contraseña: (\S+)`).FindStringSubmatch(cred.Text)
-	if user == nil || pass == nil || !strings.Contains(cred.Text, folio) || !strings.Contains(cred.Text, "Clave HMAC: ") {
+	if user == nil || pass == nil || !strings.Contains(cred.Text, r.folio) || !strings.Contains(cred.Text, "Clave HMAC: ") {
 		t.Fatalf("the approval e-mail does not carry the EST and ACME credential: %s", cred.Text)
 	}
 	if bytes.Contains(ar.Body, []byte(pass[1])) {
 		t.Fatal("the approval's answer shows the EST password: it must only go to the institutional address")
 	}
+	r.estUser, r.estPass = user[1], pass[1]
+}
 
-	// --- 5. The certificate, for the holder's own CSR (RULES P3). --------------
-	h.refused("a CSR that is not one", 400, "urn:sello:problem:badCSR", snapshot, func() scResponse {
+// issueForOwnCSR is step 5: the certificate, for the holder's own CSR
+// (RULES P3).
+func (r *scenarioRun) issueForOwnCSR() {
+	t, h, s, ag, pol, addr, reqPath := r.t, r.h, r.s, r.ag, r.pol, r.addr, r.reqPath
+	h.refused("a CSR that is not one", 400, "urn:sello:problem:badCSR", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/issue", map[string]string{"csr": "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"})
 	})
 	csr := scCSR(t)
-	var issued struct {
-		CertificateID int64    `json:"certificateId"`
-		Serial        string   `json:"serial"`
-		Certificate   string   `json:"certificate"`
-		Chain         []string `json:"chain"`
-	}
+	var issued scIssuedJSON
 	h.ok(ag.Client, http.StatusCreated, "POST", reqPath+"/issue", map[string]string{"csr": string(csr)}, &issued)
+	r.issued = issued
 	blk, _ := pem.Decode([]byte(issued.Certificate))
 	if blk == nil {
 		t.Fatalf("no certificate PEM in %+v", issued)
@@ -446,49 +539,55 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if len(issued.Chain) == 0 {
 		t.Error("no chain in the answer")
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: h.roots, Intermediates: h.inter, CurrentTime: e.Clock.Now(),
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: h.roots, Intermediates: h.inter, CurrentTime: r.e.Clock.Now(),
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		t.Errorf("the certificate does not verify against the CA chain: %v", err)
 	}
-	if !cert.NotAfter.After(e.Clock.Now()) || cert.NotAfter.After(pol.TermEnd()) {
+	if !cert.NotAfter.After(r.e.Clock.Now()) || cert.NotAfter.After(pol.TermEnd()) {
 		t.Errorf("validity until %v, beyond the term (%v) or already over (RULES P2)", cert.NotAfter, pol.TermEnd())
 	}
-	certPath := fmt.Sprintf("/api/v1/certificates/%d", issued.CertificateID)
-	certSnap := func() string { return string(h.ok(ag.Client, 200, "GET", certPath, nil, nil).Body) }
-	mails = h.flush()
+	r.certPath = fmt.Sprintf("/api/v1/certificates/%d", issued.CertificateID)
+	mails := h.flush()
 	if m := h.one(mails, notify.TemplateCertificateIssued, addr); !strings.Contains(m.Subject, issued.Serial) {
 		t.Errorf("certificate e-mail %q does not name serial %s", m.Subject, issued.Serial)
 	}
+}
 
-	// The one-time credential died with the issuance: it cannot be used again.
-	{
-		seq := h.auditHead()
-		before := certSnap()
-		_, err := h.ra.RedeemCredential(ctx, ra.CredentialEST, user[1], pass[1], scCSR(t))
-		p := problem.From(err)
-		if !errs.Has(err, errs.Unauthorized) || p.Status != 401 || p.Type != "urn:sello:problem:unauthorized" {
-			t.Errorf("a reused credential: %v (%+v)", err, p)
-		}
-		found := false
-		for _, a := range h.auditSince(seq) {
-			found = found || (a.Action == "credential.redeem" && a.Outcome == store.OutcomeRefused)
-		}
-		if !found {
-			t.Error("the reused credential left no refused audit entry")
-		}
-		all, _ := h.store.ListCertificates(ctx, store.CertificateFilter{OnlyHolders: true})
-		if len(all) != 2 || certSnap() != before { // the holder's and the acknowledgement signer's
-			t.Errorf("a reused credential changed the certificates: %d", len(all))
-		}
+// credentialDiesWithIssuance: the one-time credential died with the
+// issuance: it cannot be used again.
+func (r *scenarioRun) credentialDiesWithIssuance() {
+	t, h := r.t, r.h
+	ctx := context.Background()
+	seq := h.auditHead()
+	before := r.certSnap()
+	_, err := h.ra.RedeemCredential(ctx, ra.CredentialEST, r.estUser, r.estPass, scCSR(t))
+	p := problem.From(err)
+	if !errs.Has(err, errs.Unauthorized) || p.Status != 401 || p.Type != "urn:sello:problem:unauthorized" {
+		t.Errorf("a reused credential: %v (%+v)", err, p)
 	}
+	found := false
+	for _, a := range h.auditSince(seq) {
+		found = found || (a.Action == "credential.redeem" && a.Outcome == store.OutcomeRefused)
+	}
+	if !found {
+		t.Error("the reused credential left no refused audit entry")
+	}
+	all, _ := h.store.ListCertificates(ctx, store.CertificateFilter{OnlyHolders: true})
+	if len(all) != 2 || r.certSnap() != before { // the holder's and the acknowledgement signer's
+		t.Errorf("a reused credential changed the certificates: %d", len(all))
+	}
+}
 
-	// --- 6. The signed acceptance form. ------------------------------------------
-	q = scRequestJSON{}
+// acceptAndPrint is step 6: the signed acceptance form, the printed
+// receipts, and the online check of the printed acknowledgement.
+func (r *scenarioRun) acceptAndPrint() {
+	t, h, s, ag, folio, reqPath := r.t, r.h, r.s, r.ag, r.folio, r.reqPath
+	var q scRequestJSON
 	h.ok(ag.Client, 200, "POST", reqPath+"/accept", nil, &q)
-	if q.State != ra.StateAccepted || q.CertificateID != issued.CertificateID {
+	if q.State != ra.StateAccepted || q.CertificateID != r.issued.CertificateID {
 		t.Fatalf("accept: %+v", q)
 	}
-	h.refused("accept twice", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("accept twice", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "POST", reqPath+"/accept", nil)
 	})
 
@@ -496,12 +595,13 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	h.receipt(ag.Client, reqPath+"/acknowledgement.pdf", folio)
 	form := h.receipt(ag.Client, reqPath+"/acceptance-form.pdf", folio)
 	agentName := strings.ToUpper(strings.Join([]string{s.agent(t).GivenNames, s.agent(t).FirstSurname, s.agent(t).SecondSurname}, " "))
-	printed := e.Clock.Now().In(loc)
+	r.agentName = agentName
+	printed := r.e.Clock.Now().In(r.loc)
 	if when := fmt.Sprintf("%d de noviembre de 2026, %02d:%02d:00 h", printed.Day(), printed.Hour(), printed.Minute()); !strings.Contains(form, when) ||
-		!strings.Contains(form, agentName) || !strings.Contains(form, issued.Serial) {
-		t.Errorf("the acceptance form does not give the date %q, the agent %q and the serial %s:\n%s", when, agentName, issued.Serial, form)
+		!strings.Contains(form, agentName) || !strings.Contains(form, r.issued.Serial) {
+		t.Errorf("the acceptance form does not give the date %q, the agent %q and the serial %s:\n%s", when, agentName, r.issued.Serial, form)
 	}
-	h.refused("a refusal for a request that was not refused", 409, "urn:sello:problem:wrongState", snapshot, func() scResponse {
+	h.refused("a refusal for a request that was not refused", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {
 		return h.do(ag.Client, "GET", reqPath+"/refusal.pdf", nil)
 	})
 
@@ -510,72 +610,54 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 		Valid bool
 		Folio string
 	}
-	h.ok(h.anon, 200, "GET", "/verificar/"+folio+"?codigo="+code, nil, &check)
+	h.ok(h.anon, 200, "GET", "/verificar/"+folio+"?codigo="+r.code, nil, &check)
 	if !check.Valid || check.Folio != folio {
 		t.Fatalf("online check: %+v", check)
 	}
 	h.refused("the online check of a folio that does not exist", 404, "urn:sello:problem:notFound", nil, func() scResponse {
-		return h.do(h.anon, "GET", "/verificar/"+s.org+"-SOL-2026-999999?codigo="+code, nil)
+		return h.do(h.anon, "GET", "/verificar/"+s.org+"-SOL-2026-999999?codigo="+r.code, nil)
 	})
+}
 
-	// --- 7. Revocation requests that must be refused (RULES S4). ------------------
+// refuseBadRevocations is step 7: revocation requests that must be refused
+// (RULES S4).
+func (r *scenarioRun) refuseBadRevocations() {
+	h, s, ag, other, pol, certPath := r.h, r.s, r.ag, r.other, r.pol, r.certPath
 	statusPath := certPath + "/status"
-	h.refused("a revocation reason not in the catalogue", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
+	h.refused("a revocation reason not in the catalogue", 400, "urn:sello:problem:malformed", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": "aburrimiento", "identifier": s.id, "requester": "agent"})
 	})
 	wrongID := "PEXJ800101HJCRXN07"
 	if s.idKind == "DNI" {
 		wrongID = "10117411"
 	}
-	h.refused("an identifier that is not the holder's", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
+	h.refused("an identifier that is not the holder's", 400, "urn:sello:problem:malformed", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": wrongID, "requester": "agent"})
 	})
-	h.refused("another organisation's agent revokes", 403, "urn:sello:problem:forbidden", certSnap, func() scResponse {
+	h.refused("another organisation's agent revokes", 403, "urn:sello:problem:forbidden", r.certSnap, func() scResponse {
 		return h.do(other.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
-	h.refused("malformed JSON to a revocation", 400, "urn:sello:problem:malformed", certSnap, func() scResponse {
+	h.refused("malformed JSON to a revocation", 400, "urn:sello:problem:malformed", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, scRawJSON(`{"kind": "revoke"`))
 	})
-	h.refused("a revocation receipt for a valid certificate", 409, "urn:sello:problem:wrongState", certSnap, func() scResponse {
+	h.refused("a revocation receipt for a valid certificate", 409, "urn:sello:problem:wrongState", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "GET", certPath+"/revocation-receipt.pdf", nil)
 	})
+}
 
-	// --- 8. Life after issue: HR says on leave, active, terminated. ------------
+// followHRAfterIssue is step 8: life after issue; HR says on leave, active,
+// terminated, and the appointment monitor follows.
+func (r *scenarioRun) followHRAfterIssue() {
+	t, h, s, ag, pol, certPath := r.t, r.h, r.s, r.ag, r.pol, r.certPath
+	statusPath := certPath + "/status"
 	interval, err := time.ParseDuration(pol.Appointment.MonitorInterval)
 	if err != nil {
 		t.Fatal(err)
 	}
-	readCert := func() scCertJSON {
-		var c scCertJSON
-		h.ok(ag.Client, 200, "GET", certPath, nil, &c)
-		return c
-	}
-	monitor := func(estatus string) *ra.MonitorReport {
-		t.Helper()
-		h.hr.status(s.idKind, s.id, estatus)
-		e.Clock.Add(interval + time.Hour)
-		rep, err := h.ra.RunMonitor(ctx, ra.System("appointment-monitor"), 100)
-		if err != nil {
-			t.Fatalf("monitor: %v", err)
-		}
-		return rep
-	}
-	// What a leave of absence does is the policy's choice (hr_statuses): it
-	// suspends in Jalisco and Tijuana, revokes in Zacatecas (art. 66-VIII)
-	// and Chiapas, and is not a cause in Cajamarca.
-	autoSusp, leaveRevokes := "", ""
-	for _, r := range pol.StatusCodes.Suspension {
-		if slices.Contains(r.HRStatuses, "on_leave") {
-			autoSusp = r.ID
-		}
-	}
-	for _, r := range pol.StatusCodes.Revocation {
-		if slices.Contains(r.HRStatuses, "on_leave") {
-			leaveRevokes = r.ID
-		}
-	}
-	rep := monitor("LICENCIA")
-	c := readCert()
+	autoSusp, leaveRevokes := scLeaveReasons(pol)
+	r.autoSusp, r.leaveRevokes = autoSusp, leaveRevokes
+	rep := r.monitor(interval, "LICENCIA")
+	c := r.readCert()
 	switch {
 	case autoSusp != "":
 		if rep.Suspended != 1 || c.Certificate.Status != store.CertSuspended || c.Certificate.ReasonCode == nil ||
@@ -592,8 +674,8 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 			t.Fatalf("HR on leave under a policy where it is no cause: report %+v, certificate %+v", rep, c.Certificate)
 		}
 	}
-	rep = monitor("ACTIVO")
-	c = readCert()
+	rep = r.monitor(interval, "ACTIVO")
+	c = r.readCert()
 	wantAfterActive := store.CertValid
 	if leaveRevokes != "" {
 		wantAfterActive = store.CertRevoked // a revocation is final
@@ -601,9 +683,10 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	if c.Certificate.Status != wantAfterActive || (autoSusp != "" && rep.Lifted != 1) || (autoSusp == "" && rep.Lifted != 0) {
 		t.Fatalf("HR active again: report %+v, certificate %+v", rep, c.Certificate)
 	}
-	rep = monitor("BAJA")
-	c = readCert()
+	rep = r.monitor(interval, "BAJA")
+	c = r.readCert()
 	revReason, _, _ := pol.StatusReason(c.Certificate.StatusReason)
+	r.revReason = revReason
 	if c.Certificate.Status != store.CertRevoked || c.Certificate.ReasonCode == nil || *c.Certificate.ReasonCode != 3 ||
 		!revReason.Automatic || revReason.RFC5280 != "affiliationChanged" || (leaveRevokes == "" && rep.Revoked != 1) {
 		t.Fatalf("HR terminated: report %+v, certificate %+v, want revoked (affiliationChanged, 3) for an automatic reason", rep, c.Certificate)
@@ -626,32 +709,75 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 		t.Fatalf("history %v, want %v", kinds, wantKinds)
 	}
 	revFolio := c.History[len(c.History)-1].Folio
+	r.revFolio = revFolio
 	if !strings.HasPrefix(revFolio, s.org+"-REV-2026-") {
 		t.Errorf("revocation folio %q", revFolio)
 	}
-	if text := h.receipt(ag.Client, certPath+"/revocation-receipt.pdf", revFolio); !strings.Contains(text, issued.Serial) || !strings.Contains(text, revReason.ES) ||
-		!strings.Contains(text, agentName) || strings.Contains(text, "system:") {
-		t.Errorf("the revocation receipt does not show serial %s, reason %q and the agent %s who hands it over:\n%s", issued.Serial, revReason.ES, agentName, text)
+	if text := h.receipt(ag.Client, certPath+"/revocation-receipt.pdf", revFolio); !strings.Contains(text, r.issued.Serial) || !strings.Contains(text, revReason.ES) ||
+		!strings.Contains(text, r.agentName) || strings.Contains(text, "system:") {
+		t.Errorf("the revocation receipt does not show serial %s, reason %q and the agent %s who hands it over:\n%s", r.issued.Serial, revReason.ES, r.agentName, text)
 	}
-	h.refused("revoke a revoked certificate", 409, "urn:sello:problem:wrongState", certSnap, func() scResponse {
+	h.refused("revoke a revoked certificate", 409, "urn:sello:problem:wrongState", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
+}
 
-	// --- 9. Every e-mail reached the institutional address, in Spanish. ---------
-	mails = h.flush()
-	if autoSusp != "" {
+// scLeaveReasons returns what a leave of absence does under pol: the
+// suspension or the revocation reason that names it, if any. It is the
+// policy's choice (hr_statuses): it suspends in Jalisco and Tijuana, revokes
+// in Zacatecas (art. 66-VIII) and Chiapas, and is not a cause in Cajamarca.
+func scLeaveReasons(pol *policies.Policy) (autoSusp, leaveRevokes string) {
+	for _, r := range pol.StatusCodes.Suspension {
+		if slices.Contains(r.HRStatuses, "on_leave") {
+			autoSusp = r.ID
+		}
+	}
+	for _, r := range pol.StatusCodes.Revocation {
+		if slices.Contains(r.HRStatuses, "on_leave") {
+			leaveRevokes = r.ID
+		}
+	}
+	return autoSusp, leaveRevokes
+}
+
+// monitor has HR answer estatus for the holder, lets interval and an hour
+// pass, and runs one pass of the appointment monitor.
+func (r *scenarioRun) monitor(interval time.Duration, estatus string) *ra.MonitorReport {
+	r.t.Helper()
+	r.h.hr.status(r.s.idKind, r.s.id, estatus)
+	r.e.Clock.Add(interval + time.Hour)
+	rep, err := r.h.ra.RunMonitor(context.Background(), ra.System("appointment-monitor"), 100)
+	if err != nil {
+		r.t.Fatalf("monitor: %v", err)
+	}
+	return rep
+}
+
+// readCert is the certificate and its status history as the agent reads them.
+func (r *scenarioRun) readCert() scCertJSON {
+	var c scCertJSON
+	r.h.ok(r.ag.Client, 200, "GET", r.certPath, nil, &c)
+	return c
+}
+
+// checkMailHRAndAudit is step 9: every e-mail reached the institutional
+// address, in Spanish; HR was asked with its token; the audit chain holds.
+func (r *scenarioRun) checkMailHRAndAudit() {
+	t, h, addr, serial := r.t, r.h, r.addr, r.issued.Serial
+	mails := h.flush()
+	if r.autoSusp != "" {
 		for _, tmpl := range []string{notify.TemplateSuspension, notify.TemplateLift} {
-			if m := h.one(mails, tmpl, addr); !strings.Contains(m.Subject, issued.Serial) {
-				t.Errorf("%s e-mail %q does not name serial %s", tmpl, m.Subject, issued.Serial)
+			if m := h.one(mails, tmpl, addr); !strings.Contains(m.Subject, serial) {
+				t.Errorf("%s e-mail %q does not name serial %s", tmpl, m.Subject, serial)
 			}
 		}
 	}
-	if m := h.one(mails, notify.TemplateRevocation, addr); !strings.Contains(m.Text, revFolio) || !strings.Contains(m.Text, revReason.ES) {
-		t.Errorf("the revocation e-mail does not give folio %s and reason %q: %s", revFolio, revReason.ES, m.Text)
+	if m := h.one(mails, notify.TemplateRevocation, addr); !strings.Contains(m.Text, r.revFolio) || !strings.Contains(m.Text, r.revReason.ES) {
+		t.Errorf("the revocation e-mail does not give folio %s and reason %q: %s", r.revFolio, r.revReason.ES, m.Text)
 	}
 	want := []string{notify.TemplateAcknowledgement, notify.TemplateEmailVerification, notify.TemplateDeficiencyNotice,
 		notify.TemplateApprovalCredential, notify.TemplateCertificateIssued}
-	if autoSusp != "" {
+	if r.autoSusp != "" {
 		want = append(want, notify.TemplateSuspension, notify.TemplateLift)
 	}
 	want = append(want, notify.TemplateRevocation)
@@ -671,7 +797,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	// HR was asked through its API with the bearer token: at the check, the
 	// approval and each monitor pass while the certificate was not revoked.
 	wantAsked := 5
-	if leaveRevokes != "" {
+	if r.leaveRevokes != "" {
 		wantAsked = 3
 	}
 	if answered, unauth := h.hr.asked(); answered < wantAsked || unauth != 0 {
@@ -679,7 +805,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	}
 
 	// The audit chain is intact after the whole story.
-	audit, err := h.store.VerifyAudit(ctx, []crypto.PublicKey{e.Key.Public()}, nil)
+	audit, err := h.store.VerifyAudit(context.Background(), []crypto.PublicKey{r.e.Key.Public()}, nil)
 	if err != nil || audit.Problem != nil {
 		t.Fatalf("audit: %+v %v", audit, err)
 	}
