@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // Actor is whoever asks the RA to do something. Every action is authorised
@@ -13,7 +13,7 @@ import (
 type Actor struct {
 	Kind    string // "agent" (agents, admins, auditors, HR clients), "applicant", "system", "cli"
 	AgentID int64
-	Role    string // store.RoleAdmin, RoleAgent, RoleAuditor, RoleHR (Kind "agent")
+	Role    string // model.RoleAdmin, RoleAgent, RoleAuditor, RoleHR (Kind "agent")
 	OrgID   int64  // the agent's organisation
 	Name    string // for system and cli actors: "appointment-monitor", "scheduler", an operator's login
 	// EnrollmentID is set for an applicant acting on their own request.
@@ -50,16 +50,16 @@ func (a Actor) String() string {
 
 // privileged reports whether a is trusted across organisations to act.
 func (a Actor) privileged() bool {
-	return a.Kind == ActorSystem || a.Kind == ActorCLI || (a.Kind == ActorAgent && a.Role == store.RoleAdmin)
+	return a.Kind == ActorSystem || a.Kind == ActorCLI || (a.Kind == ActorAgent && a.Role == model.RoleAdmin)
 }
 
 // CanRead reports whether a may see an organisation's records: auditors and
 // admins see everything, agents their own organisation's.
 func (a Actor) CanRead(orgID int64) bool {
-	if a.privileged() || (a.Kind == ActorAgent && a.Role == store.RoleAuditor) {
+	if a.privileged() || (a.Kind == ActorAgent && a.Role == model.RoleAuditor) {
 		return true
 	}
-	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+	return a.Kind == ActorAgent && a.Role == model.RoleAgent && a.OrgID == orgID
 }
 
 // CanAct reports whether a may change an organisation's records: agents of
@@ -68,7 +68,7 @@ func (a Actor) CanAct(orgID int64) bool {
 	if a.privileged() {
 		return true
 	}
-	return a.Kind == ActorAgent && a.Role == store.RoleAgent && a.OrgID == orgID
+	return a.Kind == ActorAgent && a.Role == model.RoleAgent && a.OrgID == orgID
 }
 
 // MustAct returns a Forbidden error unless a may act on orgID.
