@@ -48,7 +48,7 @@ var actionText = map[string][2]string{
 }
 
 // acknowledge builds, signs and stores the acknowledgement of a filing.
-func (r *RA) acknowledge(ctx context.Context, tx Tx, in ackInput) (*Acknowledgement, error) {
+func (r *RA) acknowledge(ctx context.Context, tx AckTx, in ackInput) (*Acknowledgement, error) {
 	if r.ackSigner.Key == nil {
 		return nil, errs.New(errs.BadConfig, "no acknowledgement signer configured")
 	}

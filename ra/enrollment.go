@@ -302,7 +302,7 @@ func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err
 // nextFolio numbers a filing; the year is the year in the jurisdiction's
 // time zone (a filing on 31 December at 20:00 in Mexico City is not next
 // year's, whatever UTC says).
-func (r *RA) nextFolio(ctx context.Context, tx Tx, org *model.Organisation, pol *policies.Policy, kind string, at time.Time) (string, error) {
+func (r *RA) nextFolio(ctx context.Context, tx EnrollmentTx, org *model.Organisation, pol *policies.Policy, kind string, at time.Time) (string, error) {
 	if c := pol.Calendar(); c != nil {
 		at = at.In(c.Location())
 	}
@@ -319,7 +319,7 @@ func (r *RA) nextFolio(ctx context.Context, tx Tx, org *model.Organisation, pol 
 // a record on the identifier alone would let anyone who knows a CURP file in
 // that person's name and read back their data; a mismatch is for the agent
 // to resolve (searching by CURP shows both).
-func (r *RA) findOrCreatePerson(ctx context.Context, tx Tx, pol *policies.Policy, d model.PersonData) (*model.Person, error) {
+func (r *RA) findOrCreatePerson(ctx context.Context, tx PersonTx, pol *policies.Policy, d model.PersonData) (*model.Person, error) {
 	kind := pol.IdentifierKind()
 	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
 	if id != "" {
