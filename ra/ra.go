@@ -33,6 +33,7 @@ type RA struct {
 
 // Config holds the RA's dependencies.
 type Config struct {
+	// Store is the storage: ra.Bind[*store.Tx](st) for a *store.Store.
 	Store     Store
 	Backend   ca.Backend
 	IssuerID  string
