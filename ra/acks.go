@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/receipt"
-	"github.com/sello-pki/sello/store"
 )
 
 // AckSigner signs acknowledgements for the RA (RULES G3, G4).
@@ -26,7 +26,7 @@ type Acknowledgement struct {
 }
 
 type ackInput struct {
-	org           *store.Organisation
+	org           *model.Organisation
 	pol           *policies.Policy
 	folio         string
 	action        string
@@ -34,7 +34,7 @@ type ackInput struct {
 	certificateID int64
 	filedAt       time.Time
 	receivedAt    time.Time
-	filer         *store.Person
+	filer         *model.Person
 	place         string
 	annexes       []receipt.Annex
 }
@@ -48,7 +48,7 @@ var actionText = map[string][2]string{
 }
 
 // acknowledge builds, signs and stores the acknowledgement of a filing.
-func (r *RA) acknowledge(ctx context.Context, tx *store.Tx, in ackInput) (*Acknowledgement, error) {
+func (r *RA) acknowledge(ctx context.Context, tx AckTx, in ackInput) (*Acknowledgement, error) {
 	if r.ackSigner.Key == nil {
 		return nil, errs.New(errs.BadConfig, "no acknowledgement signer configured")
 	}
@@ -79,8 +79,8 @@ func (r *RA) acknowledge(ctx context.Context, tx *store.Tx, in ackInput) (*Ackno
 		return nil, err
 	}
 	code := receipt.VerificationCode(jws)
-	rec := &store.Acknowledgement{Folio: in.folio, OrgID: in.org.ID, Action: in.action, EnrollmentID: store.NullInt(in.enrollmentID),
-		CertificateID: store.NullInt(in.certificateID), VerificationCode: code, JWS: jws, FiledAt: in.filedAt, ReceivedAt: in.receivedAt}
+	rec := &model.Acknowledgement{Folio: in.folio, OrgID: in.org.ID, Action: in.action, EnrollmentID: model.NullInt(in.enrollmentID),
+		CertificateID: model.NullInt(in.certificateID), VerificationCode: code, JWS: jws, FiledAt: in.filedAt, ReceivedAt: in.receivedAt}
 	if err := tx.CreateAcknowledgement(ctx, rec); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // Actor is whoever asks the RA to do something. Every action is authorised
@@ -14,7 +14,7 @@ import (
 type Actor struct {
 	Kind    string // "agent" (agents, admins, auditors, HR clients), "applicant", "system", "cli"
 	AgentID int64
-	Role    string // store.RoleAdmin, RoleAgent, RoleAuditor, RoleHR (Kind "agent")
+	Role    string // model.RoleAdmin, RoleAgent, RoleAuditor, RoleHR (Kind "agent")
 	OrgID   int64  // the agent's organisation
 	Name    string // for system and cli actors: "appointment-monitor", "scheduler", an operator's login
 	// EnrollmentID is set for an applicant acting on their own request.
@@ -62,13 +62,13 @@ func (a Actor) String() string {
 
 // privileged reports whether a is trusted across organisations to act.
 func (a Actor) privileged() bool {
-	return a.Kind == ActorSystem || a.Kind == ActorCLI || (a.Kind == ActorAgent && a.Role == store.RoleAdmin)
+	return a.Kind == ActorSystem || a.Kind == ActorCLI || (a.Kind == ActorAgent && a.Role == model.RoleAdmin)
 }
 
 // CanRead reports whether a may see an organisation's records: auditors and
 // admins see everything, agents their own organisation's.
 func (a Actor) CanRead(orgID int64) bool {
-	if a.privileged() || (a.Kind == ActorAgent && a.Role == store.RoleAuditor) {
+	if a.privileged() || (a.Kind == ActorAgent && a.Role == model.RoleAuditor) {
 		return true
 	}
 	return a.activeAgent() && a.OrgID == orgID
@@ -78,7 +78,7 @@ func (a Actor) CanRead(orgID int64) bool {
 // is accredited. An Actor built by hand (tests, the console) carries no
 // status and counts as accredited; Authenticate always sets it.
 func (a Actor) activeAgent() bool {
-	return a.Kind == ActorAgent && a.Role == store.RoleAgent && (a.orgStatus == "" || a.orgStatus == store.OrgAccredited)
+	return a.Kind == ActorAgent && a.Role == model.RoleAgent && (a.orgStatus == "" || a.orgStatus == model.OrgAccredited)
 }
 
 // CanAct reports whether a may change an organisation's records: agents of
@@ -115,10 +115,10 @@ func (a Actor) MustRead(orgID int64) error {
 // mustBeAccredited names the reason an agent of a suspended or revoked
 // provider is refused, rather than a bare "may not".
 func (a Actor) mustBeAccredited() error {
-	if a.Kind == ActorAgent && a.Role == store.RoleAgent && a.orgStatus != "" && a.orgStatus != store.OrgAccredited {
+	if a.Kind == ActorAgent && a.Role == model.RoleAgent && a.orgStatus != "" && a.orgStatus != model.OrgAccredited {
 		return errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", a.OrgCode, a.orgStatus)
 	}
-	if a.Kind == ActorAgent && a.Role == store.RoleHR {
+	if a.Kind == ActorAgent && a.Role == model.RoleHR {
 		return errs.New(errs.Forbidden, "an HR client has no access to the agents' screens")
 	}
 	return nil

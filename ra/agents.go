@@ -14,8 +14,9 @@ import (
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies/validate"
-	"github.com/sello-pki/sello/store"
 )
 
 // AddAgentRequest registers someone who acts: a registration agent of an
@@ -24,7 +25,7 @@ import (
 type AddAgentRequest struct {
 	OrgCode   string
 	Role      string
-	Person    store.PersonData
+	Person    model.PersonData
 	Title     string
 	Bootstrap bool // the first administrator, created by `sello init`
 	// CSR, when given, is the agent's own request (key made on their own
@@ -35,7 +36,7 @@ type AddAgentRequest struct {
 // AgentCredential is an agent's login certificate and its key, to be
 // delivered as a password-protected PKCS#12 file.
 type AgentCredential struct {
-	Agent *store.Agent
+	Agent *model.Agent
 	Key   crypto.Signer
 	Cert  *x509.Certificate
 	Chain []*x509.Certificate
@@ -67,7 +68,7 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
 	}
-	if !store.ValidRole(req.Role) {
+	if !model.ValidRole(req.Role) {
 		return nil, errs.New(errs.Malformed, "unknown role %q (admin, agent, auditor or hr)", req.Role)
 	}
 	d := req.Person
@@ -96,9 +97,9 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	} else if _, err := ca.ParseCSR(csrPEM); err != nil {
 		return nil, err // refused before anything is recorded
 	}
-	person := &store.Person{Data: d}
-	agent := &store.Agent{Role: req.Role, Title: req.Title, OrgID: org.ID}
-	if err := r.store.InTx(ctx, func(tx *store.Tx) error {
+	person := &model.Person{Data: d}
+	agent := &model.Agent{Role: req.Role, Title: req.Title, OrgID: org.ID}
+	if err := r.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreatePerson(ctx, person); err != nil {
 			return err
 		}
@@ -106,8 +107,8 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 		if err := tx.CreateAgent(ctx, agent); err != nil {
 			return err
 		}
-		_, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "agent.add", Object: fmt.Sprintf("agent:%d", agent.ID),
-			Outcome: store.OutcomeOK, Details: map[string]any{"org": org.Code, "role": req.Role, "person": person.ID, "bootstrap": req.Bootstrap}})
+		_, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "agent.add", Object: fmt.Sprintf("agent:%d", agent.ID),
+			Outcome: model.OutcomeOK, Details: map[string]any{"org": org.Code, "role": req.Role, "person": person.ID, "bootstrap": req.Bootstrap}})
 		return err
 	}); err != nil {
 		return nil, err
@@ -138,7 +139,7 @@ type AgentSummary struct {
 func (r *RA) Agents(ctx context.Context, actor Actor, orgCode string) ([]AgentSummary, error) {
 	scope, err := actor.scope()
 	if err == nil && orgCode != "" {
-		var o *store.Organisation
+		var o *model.Organisation
 		if o, err = r.store.OrganisationByCode(ctx, orgCode); err == nil {
 			if scope != 0 && scope != o.ID {
 				err = errs.New(errs.NotFound, "no organisation %s", orgCode)
@@ -172,7 +173,7 @@ func (r *RA) Agents(ctx context.Context, actor Actor, orgCode string) ([]AgentSu
 }
 
 // checkIdentifiers normalises and validates the identifiers a policy needs.
-func checkIdentifiers(d *store.PersonData, kind string, bootstrap bool) error {
+func checkIdentifiers(d *model.PersonData, kind string, bootstrap bool) error {
 	if d.CURP != "" {
 		d.CURP = validate.NormalizeCURP(d.CURP)
 		if _, err := validate.ParseCURP(d.CURP); err != nil {
@@ -207,8 +208,8 @@ func checkIdentifiers(d *store.PersonData, kind string, bootstrap bool) error {
 // publication jobs, in one transaction.
 func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reason string) error {
 	obj := fmt.Sprintf("agent:%d", agentID)
-	err := r.store.InTx(ctx, func(tx *store.Tx) error {
-		if actor.Kind != ActorCLI && !(actor.Kind == ActorAgent && actor.Role == store.RoleAdmin) {
+	err := r.store.InTx(ctx, func(tx Tx) error {
+		if actor.Kind != ActorCLI && !(actor.Kind == ActorAgent && actor.Role == model.RoleAdmin) {
 			return errs.New(errs.Forbidden, "only an administrator disables agents")
 		}
 		if strings.TrimSpace(reason) == "" {
@@ -220,28 +221,24 @@ func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reaso
 		if err := tx.SetAgentStatus(ctx, agentID, "disabled"); err != nil {
 			return err
 		}
-		certs, err := tx.Read().CertificatesOfAgent(ctx, agentID)
+		certs, err := tx.CertificatesOfAgent(ctx, agentID)
 		if err != nil {
 			return err
 		}
 		now := r.clk.Now()
 		for _, c := range certs {
-			if c.Status != store.CertValid && c.Status != store.CertSuspended {
+			if c.Status != model.CertValid && c.Status != model.CertSuspended {
 				continue
 			}
-			if err := tx.SetCertificateStatus(ctx, c.ID, store.StatusChange{Kind: ChangeRevoke, ReasonCode: 9, ReasonID: "agent_disabled",
+			if err := tx.SetCertificateStatus(ctx, c.ID, model.StatusChange{Kind: ChangeRevoke, ReasonCode: 9, ReasonID: "agent_disabled",
 				Reason: strings.TrimSpace(reason), Actor: actor.String(), At: now}, time.Time{}); err != nil {
 				return err
 			}
-			key := fmt.Sprintf("cert:%s/%s:revoke:%d", c.IssuerID, c.Serial, now.UnixNano())
-			payload := []byte(fmt.Sprintf(`{"issuer":%q,"serial":%q,"event":"revoke","reasonCode":9}`, c.IssuerID, c.Serial))
-			for _, k := range []string{JobOCSPRefresh, JobCRLRegenerate, JobLDAPPublish, JobCARevoke} {
-				if _, err := tx.Enqueue(ctx, k, k+":"+key, payload); err != nil {
-					return err
-				}
+			if err := jobs.Enqueue(ctx, tx, statusJobs(&c, jobs.Change{Event: ChangeRevoke, ReasonCode: 9, At: now})...); err != nil {
+				return err
 			}
 		}
-		_, err = tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "agent.disable", Object: obj, Outcome: store.OutcomeOK,
+		_, err = tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "agent.disable", Object: obj, Outcome: model.OutcomeOK,
 			Details: map[string]any{"reason": reason, "certificatesRevoked": len(certs)}})
 		return err
 	})

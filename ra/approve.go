@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
-	"github.com/sello-pki/sello/store"
 )
 
 // Credential kinds.
@@ -57,7 +57,7 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 		return nil, nil, r.refuse(ctx, actor, "enrollment.approve", fmt.Sprintf("enrollment:%d", id), err)
 	}
 	req, err := r.transition(ctx, actor, id, "enrollment.approve", []string{StateInReview},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent approves a request")
 			}
@@ -85,21 +85,21 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 				}
 				switch {
 				case !req.ApprovedBy.Valid:
-					req.ApprovedBy, req.ApprovedAt = store.NullInt(actor.AgentID), store.NullTime(now)
-					req.NotAfter = store.NullTime(notAfter)
+					req.ApprovedBy, req.ApprovedAt = model.NullInt(actor.AgentID), model.NullTime(now)
+					req.NotAfter = model.NullTime(notAfter)
 					return nil // stays in review until a second agent confirms
 				case req.ApprovedBy.Int64 == actor.AgentID:
 					return errs.New(errs.Forbidden, "the policy requires a second agent to confirm the approval")
 				default:
-					req.SecondApprovedBy = store.NullInt(actor.AgentID)
+					req.SecondApprovedBy = model.NullInt(actor.AgentID)
 				}
 			} else {
-				req.ApprovedBy, req.ApprovedAt = store.NullInt(actor.AgentID), store.NullTime(now)
+				req.ApprovedBy, req.ApprovedAt = model.NullInt(actor.AgentID), model.NullTime(now)
 			}
-			req.NotAfter = store.NullTime(notAfter)
+			req.NotAfter = model.NullTime(notAfter)
 			req.State = StateApproved
-			if hold := r.renewalHold(ctx, tx.Read(), req, pol); hold.After(now) {
-				req.HoldUntil = store.NullTime(hold) // the scheduler issues the credential then
+			if hold := r.renewalHold(ctx, tx, req, pol); hold.After(now) {
+				req.HoldUntil = model.NullTime(hold) // the scheduler issues the credential then
 				return nil
 			}
 			secrets, err = r.issueCredential(ctx, tx, req, pol)
@@ -111,12 +111,12 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 // renewalHold returns when an early renewal may proceed: a renewal filed
 // more than the window before the current certificate expires waits until
 // the window opens (RULES D5).
-func (r *RA) renewalHold(ctx context.Context, read *store.Store, req *Request, pol *policies.Policy) time.Time {
+func (r *RA) renewalHold(ctx context.Context, read CertificateTx, req *Request, pol *policies.Policy) time.Time {
 	if req.Reason != "renewal" || pol.Renewal.WindowDays == 0 || req.Person == nil {
 		return time.Time{}
 	}
-	certs, err := read.ListCertificates(ctx, store.CertificateFilter{OrgID: req.OrgID, PersonIDs: []int64{req.Person.ID},
-		Statuses: []string{store.CertValid}, OnlyHolders: true})
+	certs, err := read.ListCertificates(ctx, model.CertificateFilter{OrgID: req.OrgID, PersonIDs: []int64{req.Person.ID},
+		Statuses: []string{model.CertValid}, OnlyHolders: true})
 	if err != nil || len(certs) == 0 {
 		return time.Time{}
 	}
@@ -131,7 +131,7 @@ func (r *RA) renewalHold(ctx context.Context, read *store.Store, req *Request, p
 
 // issueCredential creates the EST and ACME EAB credentials, moves the
 // request to credential_issued and e-mails them.
-func (r *RA) issueCredential(ctx context.Context, tx *store.Tx, req *Request, pol *policies.Policy) (*CredentialSecrets, error) {
+func (r *RA) issueCredential(ctx context.Context, tx Tx, req *Request, pol *policies.Policy) (*CredentialSecrets, error) {
 	if err := tx.RevokeCredentials(ctx, req.ID); err != nil {
 		return nil, err
 	}
@@ -142,7 +142,7 @@ func (r *RA) issueCredential(ctx context.Context, tx *store.Tx, req *Request, po
 		return nil, err
 	}
 	s.EABHMACKey = base64.RawURLEncoding.EncodeToString(key)
-	for _, c := range []store.Credential{
+	for _, c := range []model.Credential{
 		{EnrollmentID: req.ID, Kind: CredentialEST, KeyID: s.ESTUser, SecretHash: hashSecret(s.ESTPassword), ExpiresAt: expires},
 		{EnrollmentID: req.ID, Kind: CredentialEAB, KeyID: s.EABKeyID, SecretHash: hashSecret(s.EABHMACKey), ExpiresAt: expires},
 	} {
@@ -151,7 +151,7 @@ func (r *RA) issueCredential(ctx context.Context, tx *store.Tx, req *Request, po
 		}
 	}
 	req.State = StateCredentialIssued
-	req.HoldUntil = store.NullTime(time.Time{})
+	req.HoldUntil = model.NullTime(time.Time{})
 	return s, r.notify(ctx, tx, req, nil, mail{template: "approval_credential", key: "credential:" + s.ESTUser,
 		data: map[string]any{"ESTUser": s.ESTUser, "ESTPassword": s.ESTPassword, "EABKeyID": s.EABKeyID,
 			"EABHMACKey": s.EABHMACKey, "ExpiresAt": expires, "ESTURL": r.publicURL + "/.well-known/est", "ACMEURL": r.publicURL + "/acme/directory"}})
@@ -162,8 +162,8 @@ func (r *RA) issueCredential(ctx context.Context, tx *store.Tx, req *Request, po
 func (r *RA) ResendCredential(ctx context.Context, actor Actor, id int64) (*CredentialSecrets, error) {
 	var secrets *CredentialSecrets
 	_, err := r.transition(ctx, actor, id, "enrollment.resend_credential", []string{StateCredentialIssued},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			creds, err := tx.Read().CredentialsOf(ctx, req.ID)
+		func(tx Tx, req *Request, pol *policies.Policy) error {
+			creds, err := tx.CredentialsOf(ctx, req.ID)
 			if err != nil {
 				return err
 			}
@@ -188,7 +188,7 @@ func (r *RA) ResendCredential(ctx context.Context, actor Actor, id int64) (*Cred
 // Unauthorized and changes nothing.
 func (r *RA) RedeemCredential(ctx context.Context, kind, keyID, secret string, csr []byte) (*Issued, error) {
 	var enrollmentID int64
-	check := func(tx *store.Tx) (*store.Credential, error) {
+	check := func(tx Tx) (*model.Credential, error) {
 		c, err := tx.LockCredential(ctx, keyID)
 		if err != nil {
 			return nil, err
@@ -211,7 +211,7 @@ func (r *RA) RedeemCredential(ctx context.Context, kind, keyID, secret string, c
 	// two clients racing with the same credential cannot both have a
 	// certificate signed; if the issuance then fails, it is released.
 	var claimed int64
-	if err := r.store.InTx(ctx, func(tx *store.Tx) error {
+	if err := r.store.InTx(ctx, func(tx Tx) error {
 		c, err := check(tx)
 		if err != nil {
 			return err
@@ -222,11 +222,11 @@ func (r *RA) RedeemCredential(ctx context.Context, kind, keyID, secret string, c
 		return nil, r.refuse(ctx, Actor{Kind: ActorApplicant}, "credential.redeem", "credential:"+keyID, err)
 	}
 	actor := Actor{Kind: ActorApplicant, EnrollmentID: enrollmentID}
-	issued, err := r.issueForEnrollment(ctx, actor, enrollmentID, csr, func(tx *store.Tx) error {
+	issued, err := r.issueForEnrollment(ctx, actor, enrollmentID, csr, func(tx Tx) error {
 		return tx.RevokeCredentials(ctx, enrollmentID) // the sibling credential dies with the issuance
 	})
 	if err != nil {
-		if rerr := r.store.InTx(ctx, func(tx *store.Tx) error { return tx.ReleaseCredential(ctx, claimed) }); rerr != nil {
+		if rerr := r.store.InTx(ctx, func(tx Tx) error { return tx.ReleaseCredential(ctx, claimed) }); rerr != nil {
 			r.log.Error("a claimed credential could not be released", "err", rerr)
 		}
 		return nil, err
@@ -240,10 +240,10 @@ func (r *RA) IssueInPerson(ctx context.Context, actor Actor, id int64, csr []byt
 	if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 		return nil, errs.New(errs.Forbidden, "only an agent generates a certificate in person")
 	}
-	return r.issueForEnrollment(ctx, actor, id, csr, func(tx *store.Tx) error { return tx.RevokeCredentials(ctx, id) })
+	return r.issueForEnrollment(ctx, actor, id, csr, func(tx Tx) error { return tx.RevokeCredentials(ctx, id) })
 }
 
-func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr []byte, inTx func(tx *store.Tx) error) (*Issued, error) {
+func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr []byte, inTx func(tx Tx) error) (*Issued, error) {
 	req, err := r.Load(ctx, actor, id)
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "enrollment.issue", fmt.Sprintf("enrollment:%d", id), err)
@@ -271,7 +271,7 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 	}
 	issued, err := r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: req.Person,
 		Title: req.Data.Title, Unit: unit, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
-		OnRecorded: func(tx *store.Tx, rec *store.Certificate) error {
+		OnRecorded: func(tx Tx, rec *model.Certificate) error {
 			if inTx != nil {
 				if err := inTx(tx); err != nil {
 					return err
@@ -284,7 +284,7 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 			if e.State != req.State || e.Version != req.Version {
 				return errs.New(errs.Conflict, "request %s changed while the certificate was being issued", e.Folio)
 			}
-			e.State, e.CertificateID = StateCertificateIssued, store.NullInt(rec.ID)
+			e.State, e.CertificateID = StateCertificateIssued, model.NullInt(rec.ID)
 			if err := tx.UpdateEnrollment(ctx, e); err != nil {
 				return err
 			}
@@ -303,14 +303,14 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 // Accept records the holder's signed acceptance of responsibility (RULES R8).
 func (r *RA) Accept(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.accept", []string{StateCertificateIssued},
-		func(tx *store.Tx, req *Request, _ *policies.Policy) error {
+		func(tx Tx, req *Request, _ *policies.Policy) error {
 			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent records the signed acceptance form")
 			}
 			req.Data.Agreement = true
 			req.Data.Confirmations = append(req.Data.Confirmations, Confirmation{Item: "acceptance_form", By: actor.String(), At: r.clk.Now()})
 			req.State = StateAccepted
-			req.ClosedAt = store.NullTime(r.clk.Now())
+			req.ClosedAt = model.NullTime(r.clk.Now())
 			return nil
 		})
 }
@@ -319,8 +319,8 @@ func (r *RA) Accept(ctx context.Context, actor Actor, id int64) (*Request, error
 // policy's resend window from its generation (RULES D6).
 func (r *RA) ResendCertificate(ctx context.Context, actor Actor, id int64) error {
 	_, err := r.transition(ctx, actor, id, "enrollment.resend_certificate", []string{StateCertificateIssued, StateAccepted},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-			cert, err := tx.Read().Certificate(ctx, req.CertificateID.Int64)
+		func(tx Tx, req *Request, pol *policies.Policy) error {
+			cert, err := tx.Certificate(ctx, req.CertificateID.Int64)
 			if err != nil {
 				return err
 			}

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/policies/validate"
-	"github.com/sello-pki/sello/store"
 )
 
 // Enrollment states (issue #4). Terminal: refused, not_presented, cancelled, accepted.
@@ -93,12 +93,12 @@ type Confirmation struct {
 
 // Request is an enrollment with its data decoded.
 type Request struct {
-	*store.Enrollment
+	*model.Enrollment
 	Data   EnrollmentData
-	Person *store.Person
+	Person *model.Person
 }
 
-func decodeData(e *store.Enrollment) (EnrollmentData, error) {
+func decodeData(e *model.Enrollment) (EnrollmentData, error) {
 	var d EnrollmentData
 	if len(e.Data) == 0 {
 		return d, nil
@@ -109,7 +109,7 @@ func decodeData(e *store.Enrollment) (EnrollmentData, error) {
 	return d, nil
 }
 
-func encodeData(e *store.Enrollment, d EnrollmentData) error {
+func encodeData(e *model.Enrollment, d EnrollmentData) error {
 	b, err := json.Marshal(d)
 	if err != nil {
 		return errs.Wrap(errs.Internal, err, "enrollment data")
@@ -122,7 +122,7 @@ func encodeData(e *store.Enrollment, d EnrollmentData) error {
 type FileRequest struct {
 	OrgCode string
 	Reason  string // a request reason of the organisation's policy
-	Person  store.PersonData
+	Person  model.PersonData
 	Title   string // the position as the applicant states it
 	Lang    string // "es" (default) or "en"
 	Place   string // where it was filed (for the acknowledgement)
@@ -157,7 +157,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "enrollment.file", "org:"+req.OrgCode, err)
 	}
-	if org.Status != store.OrgAccredited {
+	if org.Status != model.OrgAccredited {
 		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
 			errs.New(errs.Forbidden, "organisation %s is %s and takes no requests", org.Code, org.Status))
 	}
@@ -201,7 +201,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		state = StateInReview
 	}
 	out := &Filing{EmailToken: token}
-	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+	err = r.store.InTx(ctx, func(tx Tx) error {
 		person, err := r.findOrCreatePerson(ctx, tx, pol, d)
 		if err != nil {
 			return err
@@ -210,21 +210,21 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		if err != nil {
 			return err
 		}
-		e := &store.Enrollment{OrgID: org.ID, PersonID: store.NullInt(person.ID), Folio: folio, State: state,
-			Reason: req.Reason, PolicyID: pol.ID, Channel: channel, FiledAt: store.NullTime(filedAt), ReceivedAt: store.NullTime(received)}
+		e := &model.Enrollment{OrgID: org.ID, PersonID: model.NullInt(person.ID), Folio: folio, State: state,
+			Reason: req.Reason, PolicyID: pol.ID, Channel: channel, FiledAt: model.NullTime(filedAt), ReceivedAt: model.NullTime(received)}
 		if channel == ChannelInPerson && actor.Kind == ActorAgent {
-			e.AssignedAgentID = store.NullInt(actor.AgentID)
+			e.AssignedAgentID = model.NullInt(actor.AgentID)
 		}
 		// RULES D2: a refusal is due within its term from the request.
-		e.RefusalDueAt = store.NullTime(pol.Calendar().Deadline(received, pol.Deadlines.RefusalNoticeDays))
+		e.RefusalDueAt = model.NullTime(pol.Calendar().Deadline(received, pol.Deadlines.RefusalNoticeDays))
 		if err := encodeData(e, data); err != nil {
 			return err
 		}
 		if err := tx.CreateEnrollment(ctx, e); err != nil {
 			return err
 		}
-		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "enrollment.file", Object: enrollmentObject(e),
-			Outcome: store.OutcomeOK, Details: map[string]any{"folio": folio, "channel": channel, "reason": req.Reason,
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "enrollment.file", Object: enrollmentObject(e),
+			Outcome: model.OutcomeOK, Details: map[string]any{"folio": folio, "channel": channel, "reason": req.Reason,
 				"org": org.Code, "receivedAt": received.Format(time.RFC3339)}}); err != nil {
 			return err
 		}
@@ -256,12 +256,12 @@ func (r *RA) VerifyEmail(ctx context.Context, folio, token string) (*Request, er
 		return nil, err
 	}
 	return r.transition(ctx, Actor{Kind: ActorApplicant, EnrollmentID: e.ID}, e.ID, "enrollment.verify_email",
-		[]string{StateSubmitted}, func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		[]string{StateSubmitted}, func(tx Tx, req *Request, pol *policies.Policy) error {
 			if req.Data.EmailTokenHash == "" || subtle.ConstantTimeCompare([]byte(hashSecret(token)), []byte(req.Data.EmailTokenHash)) != 1 {
 				return errs.New(errs.Unauthorized, "the e-mail verification code is not valid")
 			}
 			req.Data.EmailTokenHash = ""
-			req.EmailVerifiedAt = store.NullTime(r.clk.Now())
+			req.EmailVerifiedAt = model.NullTime(r.clk.Now())
 			req.State = StateEmailVerified
 			return nil
 		})
@@ -282,9 +282,9 @@ func hashSecret(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func enrollmentObject(e *store.Enrollment) string { return fmt.Sprintf("enrollment:%d", e.ID) }
+func enrollmentObject(e *model.Enrollment) string { return fmt.Sprintf("enrollment:%d", e.ID) }
 
-func (r *RA) orgPolicy(ctx context.Context, code string) (*store.Organisation, *policies.Policy, error) {
+func (r *RA) orgPolicy(ctx context.Context, code string) (*model.Organisation, *policies.Policy, error) {
 	org, err := r.store.OrganisationByCode(ctx, code)
 	if err != nil {
 		return nil, nil, err
@@ -298,11 +298,11 @@ func (r *RA) orgPolicy(ctx context.Context, code string) (*store.Organisation, *
 
 // refuse audits a refused action and returns err.
 func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err error) error {
-	outcome := store.OutcomeRefused
+	outcome := model.OutcomeRefused
 	if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
-		outcome = store.OutcomeFailed
+		outcome = model.OutcomeFailed
 	}
-	if aerr := r.store.Audit(ctx, store.Event{Actor: actor.String(), Action: action, Object: object, Outcome: outcome,
+	if aerr := r.store.Audit(ctx, model.Event{Actor: actor.String(), Action: action, Object: object, Outcome: outcome,
 		Details: auditDetails(err)}); aerr != nil {
 		r.log.Error("audit of a refusal failed", "action", action, "err", aerr)
 	}
@@ -312,7 +312,7 @@ func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err
 // nextFolio numbers a filing; the year is the year in the jurisdiction's
 // time zone (a filing on 31 December at 20:00 in Mexico City is not next
 // year's, whatever UTC says).
-func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisation, pol *policies.Policy, kind string, at time.Time) (string, error) {
+func (r *RA) nextFolio(ctx context.Context, tx EnrollmentTx, org *model.Organisation, pol *policies.Policy, kind string, at time.Time) (string, error) {
 	if c := pol.Calendar(); c != nil {
 		at = at.In(c.Location())
 	}
@@ -329,11 +329,11 @@ func (r *RA) nextFolio(ctx context.Context, tx *store.Tx, org *store.Organisatio
 // a record on the identifier alone would let anyone who knows a CURP file in
 // that person's name and read back their data; a mismatch is for the agent
 // to resolve (searching by CURP shows both).
-func (r *RA) findOrCreatePerson(ctx context.Context, tx *store.Tx, pol *policies.Policy, d store.PersonData) (*store.Person, error) {
+func (r *RA) findOrCreatePerson(ctx context.Context, tx PersonTx, pol *policies.Policy, d model.PersonData) (*model.Person, error) {
 	kind := pol.IdentifierKind()
 	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
 	if id != "" {
-		found, err := tx.Read().PeopleByIdentifier(ctx, strings.ToLower(kind), id)
+		found, err := tx.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
 		if err != nil {
 			return nil, err
 		}
@@ -343,7 +343,7 @@ func (r *RA) findOrCreatePerson(ctx context.Context, tx *store.Tx, pol *policies
 			}
 		}
 	}
-	p := &store.Person{Data: d}
+	p := &model.Person{Data: d}
 	if err := tx.CreatePerson(ctx, p); err != nil {
 		return nil, err
 	}

@@ -7,21 +7,21 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/pem"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies/validate"
-	"github.com/sello-pki/sello/store"
 )
 
 // HomologationRequest asks to register a certificate another certification
 // authority issued (RULES O4, Zacatecas art. 60-63).
 type HomologationRequest struct {
 	OrgCode     string
-	Person      store.PersonData
+	Person      model.PersonData
 	Title       string
 	Certificate []byte // PEM or DER; intermediates may follow in PEM
 }
@@ -31,7 +31,7 @@ type HomologationRequest struct {
 // another person's, and it names the holder by the identifier the policy
 // uses) and enters it in the registry as homologated. The holder's data are
 // recorded as for any applicant.
-func (r *RA) Homologate(ctx context.Context, actor Actor, req HomologationRequest) (*store.Certificate, error) {
+func (r *RA) Homologate(ctx context.Context, actor Actor, req HomologationRequest) (*model.Certificate, error) {
 	obj := "homologation:" + req.OrgCode
 	rec, err := r.homologate(ctx, actor, req)
 	if err != nil {
@@ -40,7 +40,7 @@ func (r *RA) Homologate(ctx context.Context, actor Actor, req HomologationReques
 	return rec, nil
 }
 
-func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationRequest) (*store.Certificate, error) {
+func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationRequest) (*model.Certificate, error) {
 	if r.homologationRoots == nil {
 		return nil, errs.New(errs.BadConfig, "no trusted authorities are configured for homologation")
 	}
@@ -51,7 +51,7 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 	if err := actor.MustAct(org.ID); err != nil {
 		return nil, err
 	}
-	if org.Status != store.OrgAccredited {
+	if org.Status != model.OrgAccredited {
 		return nil, errs.New(errs.Forbidden, "organisation %s is %s", org.Code, org.Status)
 	}
 	leaf, inter, err := parseCertificates(req.Certificate)
@@ -81,13 +81,13 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 	if err != nil {
 		return nil, errs.Wrap(errs.BadPublicKey, err, "public key")
 	}
-	var out *store.Certificate
-	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+	var out *model.Certificate
+	err = r.store.InTx(ctx, func(tx Tx) error {
 		person, err := r.findOrCreatePerson(ctx, tx, pol, d)
 		if err != nil {
 			return err
 		}
-		others, err := tx.Read().UnexpiredCertificatesWithKey(ctx, keyFP, now)
+		others, err := tx.UnexpiredCertificatesWithKey(ctx, keyFP, now)
 		if err != nil {
 			return err
 		}
@@ -97,16 +97,15 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 			}
 		}
 		issuerID := foreignIssuerID(leaf)
-		serial := store.SerialHex(leaf.SerialNumber)
-		if _, err := tx.Exec(ctx, "INSERT INTO serials (issuer_id, serial, not_after, reserved_at) VALUES (?, ?, ?, ?)",
-			issuerID, serial, leaf.NotAfter.UTC(), r.store.Now()); err != nil {
+		serial := model.SerialHex(leaf.SerialNumber)
+		if err := tx.ReserveSerial(ctx, issuerID, leaf.SerialNumber, leaf.NotAfter); err != nil {
 			if errs.Has(err, errs.Conflict) {
 				return errs.New(errs.Conflict, "certificate %s of %s is already registered", serial, leaf.Issuer.CommonName)
 			}
 			return err
 		}
 		sum := sha256.Sum256(leaf.Raw)
-		out = &store.Certificate{IssuerID: issuerID, Serial: serial, OrgID: store.NullInt(org.ID), PersonID: store.NullInt(person.ID),
+		out = &model.Certificate{IssuerID: issuerID, Serial: serial, OrgID: model.NullInt(org.ID), PersonID: model.NullInt(person.ID),
 			Subject: leaf.Subject.String(), KeyFingerprint: keyFP, CertFingerprint: hex.EncodeToString(sum[:]),
 			NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter, DER: leaf.Raw, PolicyID: sql.NullString{String: pol.ID, Valid: true},
 			Origin: "homologated"}
@@ -114,12 +113,11 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 			return err
 		}
 		obj := "cert:" + issuerID + "/" + serial
-		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "cert.homologate", Object: obj, Outcome: store.OutcomeOK,
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "cert.homologate", Object: obj, Outcome: model.OutcomeOK,
 			Details: map[string]any{"org": org.Code, "issuer": leaf.Issuer.String(), "person": person.ID, "notAfter": leaf.NotAfter.Format(time.RFC3339)}}); err != nil {
 			return err
 		}
-		_, err = tx.Enqueue(ctx, JobLDAPPublish, JobLDAPPublish+":"+obj+":homologated", []byte(fmt.Sprintf(`{"issuer":%q,"serial":%q,"event":"homologated"}`, issuerID, serial)))
-		return err
+		return jobs.Enqueue(ctx, tx, jobs.NewLDAPPublish(certRef(out), jobs.Change{Event: "homologated"}))
 	})
 	return out, err
 }

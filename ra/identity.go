@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // Identity is who an authenticated actor is, as the whoami screen shows it.
@@ -18,7 +18,7 @@ type Identity struct {
 	Role         string
 	Title        string
 	Name         string
-	Organisation store.Organisation
+	Organisation model.Organisation
 	// CertificateNotAfter is when the login certificate expires.
 	CertificateNotAfter time.Time
 }

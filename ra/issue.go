@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,16 +14,17 @@ import (
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/policies/validate"
-	"github.com/sello-pki/sello/store"
 )
 
 // Outbox job kinds written when a certificate's status changes. Their
 // workers belong to the OCSP and LDAP packages.
 const (
-	JobOCSPRefresh = "ocsp.refresh"
-	JobLDAPPublish = "ldap.publish"
+	JobOCSPRefresh = jobs.KindOCSPRefresh
+	JobLDAPPublish = jobs.KindLDAPPublish
 )
 
 // IssueRequest is an approved issuance: who (verified), for which
@@ -33,8 +33,8 @@ type IssueRequest struct {
 	Actor        string // who approved, for the audit log
 	CSR          []byte // PEM or DER, made by the holder (RULES P3)
 	Policy       *policies.Policy
-	Org          *store.Organisation
-	Person       *store.Person
+	Org          *model.Organisation
+	Person       *model.Person
 	Title        string // position (RULES P1)
 	Unit         string // the holder's unit as HR reports it (subject OU), optional
 	AgentID      int64  // set when the certificate is an agent's login certificate
@@ -42,7 +42,7 @@ type IssueRequest struct {
 	NotAfter     time.Time // upper bound decided by the caller (appointment end); zero for none
 	// OnRecorded, when set, runs inside the transaction that records the
 	// certificate (the enrollment moves on atomically with it).
-	OnRecorded func(tx *store.Tx, rec *store.Certificate) error
+	OnRecorded func(tx Tx, rec *model.Certificate) error
 	// ServiceName, with ServiceEmail, issues a certificate to a service of
 	// the authority (the RA's acknowledgement signer) instead of a person.
 	ServiceName, ServiceEmail string
@@ -54,7 +54,7 @@ type IssueRequest struct {
 
 // Issued is the result of an issuance.
 type Issued struct {
-	Record *store.Certificate
+	Record *model.Certificate
 	Cert   *x509.Certificate
 	Chain  []*x509.Certificate
 }
@@ -66,12 +66,12 @@ type Issued struct {
 func (r *RA) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	issued, err := r.issue(ctx, req)
 	if err != nil {
-		outcome := store.OutcomeRefused
+		outcome := model.OutcomeRefused
 		if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
-			outcome = store.OutcomeFailed
+			outcome = model.OutcomeFailed
 		}
 		details := auditDetails(err)
-		if aerr := r.store.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: personObject(req.Person),
+		if aerr := r.store.Audit(ctx, model.Event{Actor: req.Actor, Action: "cert.issue", Object: personObject(req.Person),
 			Outcome: outcome, Details: details}); aerr != nil {
 			r.log.Error("audit of a refused issuance failed", "err", aerr)
 		}
@@ -101,7 +101,7 @@ func auditDetails(err error) map[string]any {
 	return d
 }
 
-func personObject(p *store.Person) string {
+func personObject(p *model.Person) string {
 	if p == nil {
 		return "person:?"
 	}
@@ -112,7 +112,7 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	if req.Policy == nil || req.Org == nil || (req.Person == nil && req.ServiceName == "") {
 		return nil, errs.New(errs.Internal, "issuance needs a policy, an organisation and a person")
 	}
-	if req.Org.Status != store.OrgAccredited {
+	if req.Org.Status != model.OrgAccredited {
 		return nil, errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", req.Org.Code, req.Org.Status)
 	}
 	csr, err := ca.ParseCSR(req.CSR)
@@ -168,8 +168,8 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	}
 	cert := signed.Certificate
 	sum := sha256.Sum256(signed.DER)
-	rec := &store.Certificate{
-		IssuerID: r.issuerID, Serial: store.SerialHex(cert.SerialNumber),
+	rec := &model.Certificate{
+		IssuerID: r.issuerID, Serial: model.SerialHex(cert.SerialNumber),
 		OrgID:           sql.NullInt64{Int64: req.Org.ID, Valid: true},
 		PersonID:        sql.NullInt64{Int64: personID(req.Person), Valid: req.Person != nil},
 		AgentID:         sql.NullInt64{Int64: req.AgentID, Valid: req.AgentID != 0},
@@ -180,7 +180,7 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 		NotBefore:       cert.NotBefore, NotAfter: cert.NotAfter, DER: signed.DER,
 		PolicyID: sql.NullString{String: req.Policy.ID, Valid: true},
 	}
-	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+	err = r.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.InsertCertificate(ctx, rec); err != nil {
 			return err
 		}
@@ -190,18 +190,13 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 			}
 		}
 		obj := "cert:" + rec.IssuerID + "/" + rec.Serial
-		if _, err := tx.Audit(ctx, store.Event{Actor: req.Actor, Action: "cert.issue", Object: obj, Outcome: store.OutcomeOK,
+		if _, err := tx.Audit(ctx, model.Event{Actor: req.Actor, Action: "cert.issue", Object: obj, Outcome: model.OutcomeOK,
 			Details: map[string]any{"person": personID(req.Person), "service": req.ServiceName, "org": req.Org.Code, "policy": req.Policy.ID,
 				"notAfter": rec.NotAfter.Format(time.RFC3339), "certSHA256": rec.CertFingerprint}}); err != nil {
 			return err
 		}
-		payload, _ := json.Marshal(map[string]any{"issuer": rec.IssuerID, "serial": rec.Serial, "event": "issued"})
-		for _, kind := range []string{JobOCSPRefresh, JobLDAPPublish} {
-			if _, err := tx.Enqueue(ctx, kind, kind+":"+obj+":issued", payload); err != nil {
-				return err
-			}
-		}
-		return nil
+		issued := jobs.Change{Event: "issued"}
+		return jobs.Enqueue(ctx, tx, jobs.NewOCSPRefresh(certRef(rec), issued), jobs.NewLDAPPublish(certRef(rec), issued))
 	})
 	if err != nil {
 		// The serial and the lint certificate are recorded (ca/local stores
@@ -230,7 +225,7 @@ func Validity(p *policies.Policy, now, bound time.Time) time.Time {
 // data only: the person's sealed record, the organisation and the policy.
 // Nothing comes from the CSR.
 // requireID is false only for the bootstrap administrator.
-func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, title string, requireID bool) (ca.Subject, []string, error) {
+func Subject(p *policies.Policy, org *model.Organisation, person *model.Person, title string, requireID bool) (ca.Subject, []string, error) {
 	d := person.Data
 	var id string
 	switch p.IdentifierKind() {
@@ -270,7 +265,7 @@ func Subject(p *policies.Policy, org *store.Organisation, person *store.Person, 
 
 // IssueForPerson is operator issuance: it validates the person's data under
 // the organisation's policy, records the person and issues for the CSR.
-func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d store.PersonData, title string, csr []byte) (*Issued, error) {
+func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d model.PersonData, title string, csr []byte) (*Issued, error) {
 	person, pol, org, err := r.operatorIssuee(ctx, actor, orgCode, d)
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
@@ -280,7 +275,7 @@ func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d 
 
 // operatorIssuee validates the person's data under the organisation's
 // policy and finds or records the person.
-func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d store.PersonData) (*store.Person, *policies.Policy, *store.Organisation, error) {
+func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d model.PersonData) (*model.Person, *policies.Policy, *model.Organisation, error) {
 	org, err := r.store.OrganisationByCode(ctx, orgCode)
 	if err == nil {
 		err = actor.MustAct(org.ID)
@@ -310,7 +305,7 @@ func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d 
 
 // personFor returns the person already known by the policy's identifier, or
 // records a new one.
-func (r *RA) personFor(ctx context.Context, kind string, d store.PersonData) (*store.Person, error) {
+func (r *RA) personFor(ctx context.Context, kind string, d model.PersonData) (*model.Person, error) {
 	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
 	found, err := r.store.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
 	if err != nil {
@@ -319,12 +314,12 @@ func (r *RA) personFor(ctx context.Context, kind string, d store.PersonData) (*s
 	if len(found) > 0 {
 		return found[0], nil
 	}
-	p := &store.Person{Data: d}
-	err = r.store.InTx(ctx, func(tx *store.Tx) error {
+	p := &model.Person{Data: d}
+	err = r.store.InTx(ctx, func(tx Tx) error {
 		if err := tx.CreatePerson(ctx, p); err != nil {
 			return err
 		}
-		_, err := tx.Audit(ctx, store.Event{Actor: "system:ra", Action: "person.add", Object: fmt.Sprintf("person:%d", p.ID), Outcome: store.OutcomeOK})
+		_, err := tx.Audit(ctx, model.Event{Actor: "system:ra", Action: "person.add", Object: fmt.Sprintf("person:%d", p.ID), Outcome: model.OutcomeOK})
 		return err
 	})
 	return p, err
@@ -345,7 +340,7 @@ func commonName(full string) string {
 	return cut
 }
 
-func personID(p *store.Person) int64 {
+func personID(p *model.Person) int64 {
 	if p == nil {
 		return 0
 	}

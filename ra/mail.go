@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/ra/notify"
-	"github.com/sello-pki/sello/store"
 )
 
 // mail is one e-mail to the request's holder, written to the outbox in the
@@ -20,7 +19,7 @@ type mail struct {
 // notify enqueues mails to the person of req. Common data (name, folio,
 // time zone, links) is filled here; each template receives only the keys it
 // declares, so a secret meant for one message cannot leak into another.
-func (r *RA) notify(ctx context.Context, tx *store.Tx, req *Request, ack *Acknowledgement, mails ...mail) error {
+func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowledgement, mails ...mail) error {
 	if req == nil || req.Person == nil || req.Person.Data.Email == "" {
 		return nil
 	}

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
-	"github.com/sello-pki/sello/store"
 )
 
 // MonitorReport says what one appointment monitor pass did.
@@ -55,7 +55,7 @@ func (r *RA) RunMonitor(ctx context.Context, a Actor, batch int) (*MonitorReport
 	}
 }
 
-func (r *RA) monitorPage(ctx context.Context, certs []store.Certificate, now time.Time, rep *MonitorReport) {
+func (r *RA) monitorPage(ctx context.Context, certs []model.Certificate, now time.Time, rep *MonitorReport) {
 	sys := System("appointment-monitor")
 	for _, c := range certs {
 		pol, err := r.policies.Get(c.PolicyID.String)
@@ -87,20 +87,20 @@ func (r *RA) monitorPage(ctx context.Context, certs []store.Certificate, now tim
 		}
 		switch hr {
 		case "active":
-			if c.Status == store.CertSuspended && isAutomatic(pol.StatusCodes.Suspension, c.StatusReasonID.String) {
+			if c.Status == model.CertSuspended && isAutomatic(pol.StatusCodes.Suspension, c.StatusReasonID.String) {
 				in.Kind = ChangeLift
 			}
 		default:
 			in.Kind, in.ReasonID = reasonForHR(pol, hr)
-			if in.Kind == ChangeSuspend && c.Status != store.CertValid {
+			if in.Kind == ChangeSuspend && c.Status != model.CertValid {
 				in.Kind = "" // already suspended
 			}
-			if in.Kind == "" && c.Status == store.CertValid {
+			if in.Kind == "" && c.Status == model.CertValid {
 				rep.Errors = append(rep.Errors, fmt.Sprintf("policy %s names no automatic reason for HR answer %q: certificate %s left as it is", pol.ID, hr, c.Serial))
 			}
 		}
 		markChecked := func() {
-			if err := r.store.InTx(ctx, func(tx *store.Tx) error { return tx.MarkAppointmentChecked(ctx, c.ID) }); err != nil {
+			if err := r.store.InTx(ctx, func(tx Tx) error { return tx.MarkAppointmentChecked(ctx, c.ID) }); err != nil {
 				rep.Errors = append(rep.Errors, err.Error())
 			}
 		}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // OrganisationInput accredits a dependency or entity as a certification
@@ -18,21 +18,21 @@ type OrganisationInput struct {
 
 // Organisations lists the accredited, suspended and revoked providers (the
 // register of RULES O1, G2). Any authenticated actor may read it.
-func (r *RA) Organisations(ctx context.Context, a Actor) ([]store.Organisation, error) {
+func (r *RA) Organisations(ctx context.Context, a Actor) ([]model.Organisation, error) {
 	if a.Kind == ActorAnonymous || a.Kind == "" {
 		return nil, errs.New(errs.Unauthorized, "log in with your agent certificate (TLS client authentication)")
 	}
 	list, err := r.store.ListOrganisations(ctx)
 	if list == nil && err == nil {
-		list = []store.Organisation{}
+		list = []model.Organisation{}
 	}
 	return list, err
 }
 
 // AddOrganisation accredits a provider under a loaded jurisdiction policy
 // (administrators and the console only).
-func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput) (*store.Organisation, error) {
-	o := &store.Organisation{Code: in.Code, Name: in.Name, PolicyID: in.Policy, ResponsibleUnit: in.Unit}
+func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput) (*model.Organisation, error) {
+	o := &model.Organisation{Code: in.Code, Name: in.Name, PolicyID: in.Policy, ResponsibleUnit: in.Unit}
 	err := a.mustAdmin()
 	if err == nil {
 		if _, perr := r.policies.Get(in.Policy); perr != nil {
@@ -40,12 +40,12 @@ func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput)
 		}
 	}
 	if err == nil {
-		err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		err = r.store.InTx(ctx, func(tx Tx) error {
 			if err := tx.CreateOrganisation(ctx, o); err != nil {
 				return err
 			}
-			_, err := tx.Audit(ctx, store.Event{Actor: a.String(), Action: "org.add", Object: orgObject(o.ID),
-				Outcome: store.OutcomeOK, Details: map[string]any{"code": o.Code, "policy": o.PolicyID}})
+			_, err := tx.Audit(ctx, model.Event{Actor: a.String(), Action: "org.add", Object: orgObject(o.ID),
+				Outcome: model.OutcomeOK, Details: map[string]any{"code": o.Code, "policy": o.PolicyID}})
 			return err
 		})
 	}
@@ -57,26 +57,26 @@ func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput)
 
 // SetOrganisationStatus accredits, suspends or revokes a provider (RULES
 // O1, G2). A suspension or revocation needs a written reason.
-func (r *RA) SetOrganisationStatus(ctx context.Context, a Actor, code, status, reason string) (*store.Organisation, error) {
-	var out *store.Organisation
+func (r *RA) SetOrganisationStatus(ctx context.Context, a Actor, code, status, reason string) (*model.Organisation, error) {
+	var out *model.Organisation
 	err := a.mustAdmin()
-	if err == nil && status != store.OrgAccredited && status != store.OrgSuspended && status != store.OrgRevoked {
+	if err == nil && status != model.OrgAccredited && status != model.OrgSuspended && status != model.OrgRevoked {
 		err = errs.New(errs.Malformed, "status %q: want accredited, suspended or revoked", status)
 	}
-	if err == nil && status != store.OrgAccredited && reason == "" {
+	if err == nil && status != model.OrgAccredited && reason == "" {
 		err = errs.New(errs.Malformed, "a suspension or revocation needs a written reason")
 	}
-	var o *store.Organisation
+	var o *model.Organisation
 	if err == nil {
 		o, err = r.store.OrganisationByCode(ctx, code)
 	}
 	if err == nil {
-		err = r.store.InTx(ctx, func(tx *store.Tx) error {
+		err = r.store.InTx(ctx, func(tx Tx) error {
 			if err := tx.SetOrganisationStatus(ctx, o.ID, status, reason); err != nil {
 				return err
 			}
-			_, err := tx.Audit(ctx, store.Event{Actor: a.String(), Action: "org.status", Object: orgObject(o.ID),
-				Outcome: store.OutcomeOK, Details: map[string]any{"status": status, "reason": reason}})
+			_, err := tx.Audit(ctx, model.Event{Actor: a.String(), Action: "org.status", Object: orgObject(o.ID),
+				Outcome: model.OutcomeOK, Details: map[string]any{"status": status, "reason": reason}})
 			return err
 		})
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/receipt"
-	"github.com/sello-pki/sello/store"
 )
 
 // PDF is a printed document: its file name and bytes.
@@ -26,7 +26,7 @@ func printLang(lang string) string {
 }
 
 // printContext loads what every printed form of a request needs.
-func (r *RA) printContext(ctx context.Context, a Actor, id int64) (*Request, *store.Organisation, *policies.Policy, error) {
+func (r *RA) printContext(ctx context.Context, a Actor, id int64) (*Request, *model.Organisation, *policies.Policy, error) {
 	q, err := r.Load(ctx, a, id)
 	if err != nil {
 		return nil, nil, nil, err
@@ -38,7 +38,7 @@ func (r *RA) printContext(ctx context.Context, a Actor, id int64) (*Request, *st
 	return q, org, pol, nil
 }
 
-func (r *RA) orgAndPolicy(ctx context.Context, orgID int64, policyID string) (*store.Organisation, *policies.Policy, error) {
+func (r *RA) orgAndPolicy(ctx context.Context, orgID int64, policyID string) (*model.Organisation, *policies.Policy, error) {
 	org, err := r.store.Organisation(ctx, orgID)
 	if err != nil {
 		return nil, nil, err
@@ -50,7 +50,7 @@ func (r *RA) orgAndPolicy(ctx context.Context, orgID int64, policyID string) (*s
 	return org, pol, nil
 }
 
-func receivingBody(org *store.Organisation, pol *policies.Policy) receipt.ReceivingBody {
+func receivingBody(org *model.Organisation, pol *policies.Policy) receipt.ReceivingBody {
 	return receipt.ReceivingBody{Organisation: org.Name, Code: org.Code, Unit: org.ResponsibleUnit, Authority: pol.Jurisdiction.Authority}
 }
 
@@ -86,7 +86,7 @@ func (r *RA) officialName(ctx context.Context, a Actor) string {
 	return a.String()
 }
 
-func identifierOf(d store.PersonData, pol *policies.Policy) string {
+func identifierOf(d model.PersonData, pol *policies.Policy) string {
 	return map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[pol.IdentifierKind()]
 }
 
@@ -223,14 +223,14 @@ func (r *RA) revocationReceiptPDF(ctx context.Context, a Actor, certID int64, la
 	if err != nil {
 		return nil, err
 	}
-	if c.Status != store.CertRevoked {
+	if c.Status != model.CertRevoked {
 		return nil, errs.New(errs.WrongState, "certificate %s is %s, not revoked", c.Serial, c.Status)
 	}
 	hist, err := r.store.StatusChanges(ctx, certID)
 	if err != nil {
 		return nil, err
 	}
-	var rev store.StatusChange
+	var rev model.StatusChange
 	for _, ch := range hist {
 		if ch.Kind == ChangeRevoke {
 			rev = ch

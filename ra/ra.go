@@ -12,12 +12,11 @@ import (
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/appointment"
-	"github.com/sello-pki/sello/store"
 )
 
 // RA is the registration authority.
 type RA struct {
-	store     *store.Store
+	store     Store
 	backend   ca.Backend
 	issuerID  string
 	issuerTag string // file name stem the CA certificate is served under (/ca/<tag>.crt)
@@ -34,7 +33,8 @@ type RA struct {
 
 // Config holds the RA's dependencies.
 type Config struct {
-	Store     *store.Store
+	// Store is the storage: ra.Bind[*model.Tx](st) for a *model.Store.
+	Store     Store
 	Backend   ca.Backend
 	IssuerID  string
 	IssuerTag string

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // Bounds on what one listing or search may ask for, so that a query string
@@ -48,13 +48,13 @@ type SearchQuery struct {
 // SearchResult holds the requests or the certificates found.
 type SearchResult struct {
 	Requests     []*Request
-	Certificates []store.Certificate
+	Certificates []model.Certificate
 }
 
 // CertificateDetail is a certificate with its status history (RULES S6).
 type CertificateDetail struct {
-	Certificate *store.Certificate
-	History     []store.StatusChange
+	Certificate *model.Certificate
+	History     []model.StatusChange
 }
 
 // refuseRead audits a read refused for authorisation (someone probing
@@ -83,12 +83,12 @@ func (r *RA) Requests(ctx context.Context, a Actor, q RequestQuery) ([]*Request,
 	return r.requests(ctx, a, f)
 }
 
-func (r *RA) requestFilter(ctx context.Context, a Actor, q RequestQuery) (store.EnrollmentFilter, error) {
+func (r *RA) requestFilter(ctx context.Context, a Actor, q RequestQuery) (model.EnrollmentFilter, error) {
 	scope, err := a.scope()
 	if err != nil {
-		return store.EnrollmentFilter{}, err
+		return model.EnrollmentFilter{}, err
 	}
-	f := store.EnrollmentFilter{OrgID: scope, Limit: limit(q.Limit)}
+	f := model.EnrollmentFilter{OrgID: scope, Limit: limit(q.Limit)}
 	if q.OrgCode != "" {
 		o, err := r.store.OrganisationByCode(ctx, q.OrgCode)
 		if err != nil || (scope != 0 && o.ID != scope) {
@@ -122,7 +122,7 @@ func (r *RA) requestFilter(ctx context.Context, a Actor, q RequestQuery) (store.
 	return f, nil
 }
 
-func (r *RA) requests(ctx context.Context, a Actor, f store.EnrollmentFilter) ([]*Request, error) {
+func (r *RA) requests(ctx context.Context, a Actor, f model.EnrollmentFilter) ([]*Request, error) {
 	list, err := r.store.ListEnrollments(ctx, f)
 	if err != nil {
 		return nil, err
@@ -164,7 +164,7 @@ func (r *RA) search(ctx context.Context, a Actor, q SearchQuery) (*SearchResult,
 	case "", "name":
 		ids, err = r.store.PeopleByName(ctx, term, 200)
 	case "curp", "rfc", "dni":
-		var people []*store.Person
+		var people []*model.Person
 		people, err = r.store.PeopleByIdentifier(ctx, q.By, term)
 		for _, p := range people {
 			ids = append(ids, p.ID)
@@ -175,7 +175,7 @@ func (r *RA) search(ctx context.Context, a Actor, q SearchQuery) (*SearchResult,
 	if err != nil {
 		return nil, err
 	}
-	res := &SearchResult{Requests: []*Request{}, Certificates: []store.Certificate{}}
+	res := &SearchResult{Requests: []*Request{}, Certificates: []model.Certificate{}}
 	if len(ids) == 0 {
 		if q.In != "" && q.In != "requests" && q.In != "valid" && q.In != "revoked" {
 			return nil, errs.New(errs.Malformed, "in %q: want requests, valid or revoked", q.In)
@@ -184,30 +184,30 @@ func (r *RA) search(ctx context.Context, a Actor, q SearchQuery) (*SearchResult,
 	}
 	switch q.In {
 	case "", "requests":
-		res.Requests, err = r.requests(ctx, a, store.EnrollmentFilter{OrgID: scope, PersonIDs: ids, Limit: maxListing})
+		res.Requests, err = r.requests(ctx, a, model.EnrollmentFilter{OrgID: scope, PersonIDs: ids, Limit: maxListing})
 	case "valid", "revoked":
-		f := store.CertificateFilter{OrgID: scope, PersonIDs: ids, Statuses: certStatuses(q.In), OnlyHolders: true, Limit: maxListing}
+		f := model.CertificateFilter{OrgID: scope, PersonIDs: ids, Statuses: certStatuses(q.In), OnlyHolders: true, Limit: maxListing}
 		res.Certificates, err = r.store.ListCertificates(ctx, f)
 	default:
 		err = errs.New(errs.Malformed, "in %q: want requests, valid or revoked", q.In)
 	}
 	if res.Certificates == nil {
-		res.Certificates = []store.Certificate{}
+		res.Certificates = []model.Certificate{}
 	}
 	return res, err
 }
 
 func certStatuses(view string) []string {
 	if view == "revoked" {
-		return []string{store.CertRevoked, store.CertExpired}
+		return []string{model.CertRevoked, model.CertExpired}
 	}
-	return []string{store.CertValid, store.CertSuspended}
+	return []string{model.CertValid, model.CertSuspended}
 }
 
 // Certificates lists holders' certificates the actor may see.
-func (r *RA) Certificates(ctx context.Context, a Actor, q CertificateQuery) ([]store.Certificate, error) {
+func (r *RA) Certificates(ctx context.Context, a Actor, q CertificateQuery) ([]model.Certificate, error) {
 	scope, err := a.scope()
-	f := store.CertificateFilter{OrgID: scope, OnlyHolders: true, Limit: limit(q.Limit)}
+	f := model.CertificateFilter{OrgID: scope, OnlyHolders: true, Limit: limit(q.Limit)}
 	if err == nil {
 		switch q.View {
 		case "", "all":
@@ -226,7 +226,7 @@ func (r *RA) Certificates(ctx context.Context, a Actor, q CertificateQuery) ([]s
 	}
 	list, err := r.store.ListCertificates(ctx, f)
 	if list == nil && err == nil {
-		list = []store.Certificate{}
+		list = []model.Certificate{}
 	}
 	return list, err
 }
@@ -242,14 +242,14 @@ func (r *RA) Certificate(ctx context.Context, a Actor, id int64) (*CertificateDe
 		return nil, err
 	}
 	if hist == nil {
-		hist = []store.StatusChange{}
+		hist = []model.StatusChange{}
 	}
 	return &CertificateDetail{Certificate: c, History: hist}, nil
 }
 
 // certificate loads a certificate for a, answering "not found" alike for
 // one that does not exist and one of another organisation.
-func (r *RA) certificate(ctx context.Context, a Actor, id int64) (*store.Certificate, error) {
+func (r *RA) certificate(ctx context.Context, a Actor, id int64) (*model.Certificate, error) {
 	c, err := r.store.Certificate(ctx, id)
 	if err == nil {
 		err = a.MustRead(c.OrgID.Int64)
@@ -262,7 +262,7 @@ func (r *RA) certificate(ctx context.Context, a Actor, id int64) (*store.Certifi
 
 // StatusRequests lists revocation and suspension requests (RULES O3
 // "revocation requests"): state pending, done or refused; "" for all.
-func (r *RA) StatusRequests(ctx context.Context, a Actor, state string) ([]store.StatusRequest, error) {
+func (r *RA) StatusRequests(ctx context.Context, a Actor, state string) ([]model.StatusRequest, error) {
 	scope, err := a.scope()
 	if err == nil {
 		switch state {
@@ -276,13 +276,13 @@ func (r *RA) StatusRequests(ctx context.Context, a Actor, state string) ([]store
 	}
 	list, err := r.store.ListStatusRequests(ctx, scope, state)
 	if list == nil && err == nil {
-		list = []store.StatusRequest{}
+		list = []model.StatusRequest{}
 	}
 	return list, err
 }
 
 // CertificateBySerial finds a certificate by its serial (hex) for a.
-func (r *RA) CertificateBySerial(ctx context.Context, a Actor, serial string) (*store.Certificate, error) {
+func (r *RA) CertificateBySerial(ctx context.Context, a Actor, serial string) (*model.Certificate, error) {
 	c, err := r.store.CertificateBySerial(ctx, r.issuerID, strings.ToLower(strings.TrimSpace(serial)))
 	if err != nil {
 		return nil, err

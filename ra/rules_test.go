@@ -209,7 +209,7 @@ func TestRule_R1_OrganisationsOwnHRSource(t *testing.T) {
 		own.set(maria.CURP, appointment.Terminated, time.Time{})
 		set, _ := policies.Builtin()
 		signer, _ := local.New(local.Config{Issuer: w.h.Issuing, Key: w.h.IssuingKey, Chain: w.h.Chain, Store: e.Store, Clock: e.Clock})
-		r := ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(w.h.Issuing), Policies: set, Clock: e.Clock,
+		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(w.h.Issuing), Policies: set, Clock: e.Clock,
 			PublicURL: "http://firma.example.gob.mx", AckSigner: ackSigner(t, w.h, e.Clock.Now()),
 			Appointments: map[string]appointment.Source{"jalisco": w.hr}, OrgAppointments: map[string]appointment.Source{"SEP-JAL": own}})
 		f, err := r.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
-	"github.com/sello-pki/sello/store"
 )
 
 // DeadlineReport says what one scheduler pass did.
@@ -46,12 +46,12 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 	}
 	for _, id := range ids {
 		req, err := r.transition(ctx, sys, id, "enrollment.not_presented", []string{StateDeficient},
-			func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+			func(tx Tx, req *Request, pol *policies.Policy) error {
 				if now.Before(req.DeficiencyDeadline.Time) {
 					return errs.New(errs.WrongState, "deadline not reached")
 				}
 				req.State = StateNotPresented
-				req.ClosedAt = store.NullTime(now)
+				req.ClosedAt = model.NullTime(now)
 				return r.notify(ctx, tx, req, nil, mail{template: "not_presented", key: fmt.Sprintf("not_presented:%d", req.ID),
 					data: map[string]any{"Items": findingsData(req.Data.Deficiencies, req.Data.Lang), "Deadline": req.DeficiencyDeadline.Time}})
 			})
@@ -69,8 +69,8 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 		}
 		for _, id := range ids {
 			dueReq, err := r.transition(ctx, sys, id, "enrollment.refusal_due", []string{st},
-				func(tx *store.Tx, req *Request, pol *policies.Policy) error {
-					req.RefusalFlaggedAt = store.NullTime(now)
+				func(tx Tx, req *Request, pol *policies.Policy) error {
+					req.RefusalFlaggedAt = model.NullTime(now)
 					return nil
 				})
 			if err != nil {
@@ -87,7 +87,7 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 	}
 	for _, id := range ids {
 		req, err := r.transition(ctx, sys, id, "enrollment.hold_released", []string{StateApproved},
-			func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+			func(tx Tx, req *Request, pol *policies.Policy) error {
 				_, err := r.issueCredential(ctx, tx, req, pol)
 				return err
 			})

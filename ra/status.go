@@ -3,22 +3,23 @@ package ra
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
-	"github.com/sello-pki/sello/store"
 )
 
 // Jobs written with every status change, for the status services and the
-// registry publishers (their workers live in ocsp/, crl/ and ldap/).
+// registry publishers (their workers live in ocsp/, crl/ and ldap/); the
+// kinds are internal/jobs'.
 const (
-	JobCRLRegenerate = "crl.regenerate"
-	JobCARevoke      = "ca.revoke" // tell a remote CA backend (step-ca, cfssl)
+	JobCRLRegenerate = jobs.KindCRLRegenerate
+	JobCARevoke      = jobs.KindCARevoke
 )
 
 // Status change kinds.
@@ -55,16 +56,16 @@ type StatusInput struct {
 
 // StatusResult is what a status change produced.
 type StatusResult struct {
-	Request *store.StatusRequest
-	Change  *store.StatusChange // nil when deferred
+	Request *model.StatusRequest
+	Change  *model.StatusChange // nil when deferred
 	Ack     *Acknowledgement
 }
 
 var changeFrom = map[string][]string{
-	ChangeSuspend:    {store.CertValid},
-	ChangeLift:       {store.CertSuspended},
-	ChangeRevoke:     {store.CertValid, store.CertSuspended},
-	ChangeExtinguish: {store.CertValid, store.CertSuspended},
+	ChangeSuspend:    {model.CertValid},
+	ChangeLift:       {model.CertSuspended},
+	ChangeRevoke:     {model.CertValid, model.CertSuspended},
+	ChangeExtinguish: {model.CertValid, model.CertSuspended},
 }
 
 var folioKind = map[string]string{ChangeSuspend: FolioSuspension, ChangeLift: FolioLift, ChangeRevoke: FolioRevocation, ChangeExtinguish: FolioExtinction}
@@ -75,7 +76,7 @@ var folioKind = map[string]string{ChangeSuspend: FolioSuspension, ChangeLift: Fo
 func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*StatusResult, error) {
 	out := &StatusResult{}
 	obj := fmt.Sprintf("cert:%d", in.CertificateID)
-	err := r.store.InTx(ctx, func(tx *store.Tx) error {
+	err := r.store.InTx(ctx, func(tx Tx) error {
 		cert, pol, org, reason, err := r.checkStatusInput(ctx, tx, actor, in)
 		if err != nil {
 			return err
@@ -85,7 +86,7 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 		if err != nil {
 			return err
 		}
-		sr := &store.StatusRequest{CertificateID: cert.ID, OrgID: org.ID, Kind: map[string]string{ChangeExtinguish: ChangeRevoke}[in.Kind],
+		sr := &model.StatusRequest{CertificateID: cert.ID, OrgID: org.ID, Kind: map[string]string{ChangeExtinguish: ChangeRevoke}[in.Kind],
 			ReasonID: in.ReasonID, Requester: in.Requester, Statement: strings.TrimSpace(in.Statement), Folio: folio, State: "pending", ReceivedAt: now,
 			FiledBy: actor.String()}
 		if sr.Kind == "" {
@@ -106,14 +107,14 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 			sr.State = "done"
 			out.Change = ch
 		}
-		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "cert." + in.Kind + map[bool]string{true: ".request", false: ""}[in.Defer],
-			Object: obj, Outcome: store.OutcomeOK, Details: map[string]any{"folio": folio, "reason": in.ReasonID, "requester": in.Requester,
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "cert." + in.Kind + map[bool]string{true: ".request", false: ""}[in.Defer],
+			Object: obj, Outcome: model.OutcomeOK, Details: map[string]any{"folio": folio, "reason": in.ReasonID, "requester": in.Requester,
 				"serial": cert.Serial, "at": now.Format(time.RFC3339Nano)}}); err != nil {
 			return err
 		}
-		var person *store.Person
+		var person *model.Person
 		if cert.PersonID.Valid {
-			if person, err = tx.Read().Person(ctx, cert.PersonID.Int64); err != nil {
+			if person, err = tx.Person(ctx, cert.PersonID.Int64); err != nil {
 				return err
 			}
 		}
@@ -132,11 +133,11 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 }
 
 // DecideStatusRequest applies (approve) or refuses a deferred request.
-func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int64, approve bool) (*store.StatusChange, error) {
-	var out *store.StatusChange
+func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int64, approve bool) (*model.StatusChange, error) {
+	var out *model.StatusChange
 	obj := fmt.Sprintf("status-request:%d", requestID)
-	err := r.store.InTx(ctx, func(tx *store.Tx) error {
-		sr, err := tx.Read().StatusRequest(ctx, requestID)
+	err := r.store.InTx(ctx, func(tx Tx) error {
+		sr, err := tx.StatusRequest(ctx, requestID)
 		if err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		if sr.FiledBy == actor.String() {
 			return errs.New(errs.Forbidden, "request %s was filed for another agent to decide", sr.Folio)
 		}
-		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: store.OutcomeOK,
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: model.OutcomeOK,
 			Details: map[string]any{"approve": approve, "folio": sr.Folio}}); err != nil {
 			return err
 		}
@@ -188,7 +189,7 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 	return out, nil
 }
 
-func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in StatusInput) (*store.Certificate, *policies.Policy, *store.Organisation, policies.StatusReason, error) {
+func (r *RA) checkStatusInput(ctx context.Context, tx Tx, actor Actor, in StatusInput) (*model.Certificate, *policies.Policy, *model.Organisation, policies.StatusReason, error) {
 	var none policies.StatusReason
 	cert, err := tx.LockCertificate(ctx, in.CertificateID)
 	if err != nil {
@@ -200,7 +201,7 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 	if err := actor.MustAct(cert.OrgID.Int64); err != nil {
 		return nil, nil, nil, none, err
 	}
-	org, err := tx.Read().Organisation(ctx, cert.OrgID.Int64)
+	org, err := tx.Organisation(ctx, cert.OrgID.Int64)
 	if err != nil {
 		return nil, nil, nil, none, err
 	}
@@ -236,7 +237,7 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 		return nil, nil, nil, none, errs.New(errs.WrongState, "certificate %s is %s; %s needs it %s", cert.Serial, cert.Status, in.Kind, strings.Join(from, " or "))
 	}
 	if actor.Kind != ActorSystem {
-		if err := r.matchHolder(ctx, tx.Read(), cert, pol, in.Identifier); err != nil {
+		if err := r.matchHolder(ctx, tx, cert, pol, in.Identifier); err != nil {
 			return nil, nil, nil, none, err
 		}
 	}
@@ -244,7 +245,7 @@ func (r *RA) checkStatusInput(ctx context.Context, tx *store.Tx, actor Actor, in
 }
 
 // matchHolder checks the identifier given against the certificate's holder.
-func (r *RA) matchHolder(ctx context.Context, read *store.Store, cert *store.Certificate, pol *policies.Policy, given string) error {
+func (r *RA) matchHolder(ctx context.Context, read PersonReads, cert *model.Certificate, pol *policies.Policy, given string) error {
 	if !cert.PersonID.Valid {
 		return errs.New(errs.Malformed, "certificate %s has no holder on record", cert.Serial)
 	}
@@ -262,8 +263,8 @@ func (r *RA) matchHolder(ctx context.Context, read *store.Store, cert *store.Cer
 
 // applyStatus changes the status, records it with the exact time and writes
 // the publication and notification jobs.
-func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *store.Certificate, pol *policies.Policy,
-	kind string, reason policies.StatusReason, folio string, now time.Time) (*store.StatusChange, error) {
+func (r *RA) applyStatus(ctx context.Context, tx Tx, actor Actor, cert *model.Certificate, pol *policies.Policy,
+	kind string, reason policies.StatusReason, folio string, now time.Time) (*model.StatusChange, error) {
 	code := policies.CRLReasons[reason.RFC5280]
 	text := reason.ES
 	if kind == ChangeLift {
@@ -273,26 +274,17 @@ func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *s
 	if kind == ChangeSuspend {
 		until = pol.Calendar().AddBusinessDays(now, reason.InvestDays)
 	}
-	ch := store.StatusChange{Kind: kind, ReasonCode: code, ReasonID: reason.ID, Reason: text, Actor: actor.String(),
+	ch := model.StatusChange{Kind: kind, ReasonCode: code, ReasonID: reason.ID, Reason: text, Actor: actor.String(),
 		Folio: sql.NullString{String: folio, Valid: folio != ""}, At: now}
 	if err := tx.SetCertificateStatus(ctx, cert.ID, ch, until); err != nil {
 		return nil, err
 	}
-	obj := "cert:" + cert.IssuerID + "/" + cert.Serial
-	payload, _ := json.Marshal(map[string]any{"issuer": cert.IssuerID, "serial": cert.Serial, "event": kind, "reasonCode": code,
-		"at": now.Format(time.RFC3339Nano)})
-	key := fmt.Sprintf("%s:%s:%d", obj, kind, now.UnixNano())
-	kinds := []string{JobOCSPRefresh, JobCRLRegenerate, JobLDAPPublish}
-	if kind == ChangeRevoke {
-		kinds = append(kinds, JobCARevoke)
+	if err := jobs.Enqueue(ctx, tx, statusJobs(cert, jobs.Change{Event: kind, ReasonCode: code, At: now})...); err != nil {
+		return nil, err
 	}
-	for _, k := range kinds {
-		if _, err := tx.Enqueue(ctx, k, k+":"+key, payload); err != nil {
-			return nil, err
-		}
-	}
+	key := fmt.Sprintf("cert:%s/%s:%s:%d", cert.IssuerID, cert.Serial, kind, now.UnixNano())
 	if cert.PersonID.Valid {
-		person, err := tx.Read().Person(ctx, cert.PersonID.Int64)
+		person, err := tx.Person(ctx, cert.PersonID.Int64)
 		if err != nil {
 			return nil, err
 		}
@@ -301,13 +293,13 @@ func (r *RA) applyStatus(ctx context.Context, tx *store.Tx, actor Actor, cert *s
 		// certificate; the time zone comes from the certificate's policy.
 		lang := "es"
 		if cert.EnrollmentID.Valid {
-			if e, err := tx.Read().Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
+			if e, err := tx.Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
 				if d, err := decodeData(e); err == nil && d.Lang != "" {
 					lang = d.Lang
 				}
 			}
 		}
-		req := &Request{Enrollment: &store.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio, PolicyID: pol.ID}, Data: EnrollmentData{Lang: lang}, Person: person}
+		req := &Request{Enrollment: &model.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio, PolicyID: pol.ID}, Data: EnrollmentData{Lang: lang}, Person: person}
 		if err := r.notify(ctx, tx, req, nil, mail{template: tmpl, key: "status:" + key,
 			data: map[string]any{"Serial": cert.Serial, "Reason": text, "At": now, "Until": until}}); err != nil {
 			return nil, err

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/appointment"
-	"github.com/sello-pki/sello/store"
 )
 
 // transition runs fn on a locked enrollment in one of the states from, then
@@ -19,10 +19,10 @@ import (
 // (wrong state, wrong organisation, bad input) changes nothing and is
 // audited.
 func (r *RA) transition(ctx context.Context, actor Actor, id int64, action string, from []string,
-	fn func(tx *store.Tx, req *Request, pol *policies.Policy) error) (*Request, error) {
+	fn func(tx Tx, req *Request, pol *policies.Policy) error) (*Request, error) {
 	var out *Request
 	obj := fmt.Sprintf("enrollment:%d", id)
-	err := r.store.InTx(ctx, func(tx *store.Tx) error {
+	err := r.store.InTx(ctx, func(tx Tx) error {
 		e, err := tx.LockEnrollment(ctx, id)
 		if err != nil {
 			return err
@@ -47,7 +47,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 		}
 		req := &Request{Enrollment: e, Data: data}
 		if e.PersonID.Valid {
-			if req.Person, err = tx.Read().Person(ctx, e.PersonID.Int64); err != nil {
+			if req.Person, err = tx.Person(ctx, e.PersonID.Int64); err != nil {
 				return err
 			}
 		}
@@ -61,7 +61,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 		if err := tx.UpdateEnrollment(ctx, e); err != nil {
 			return err
 		}
-		if _, err := tx.Audit(ctx, store.Event{Actor: actor.String(), Action: action, Object: obj, Outcome: store.OutcomeOK,
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: action, Object: obj, Outcome: model.OutcomeOK,
 			Details: map[string]any{"folio": e.Folio, "from": before, "to": e.State}}); err != nil {
 			return err
 		}
@@ -78,12 +78,12 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 // was verified (RULES O3 "online requests").
 func (r *RA) Attend(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.attend", []string{StateEmailVerified},
-		func(tx *store.Tx, req *Request, _ *policies.Policy) error {
+		func(tx Tx, req *Request, _ *policies.Policy) error {
 			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent attends a request")
 			}
 			req.State = StateInReview
-			req.AssignedAgentID = store.NullInt(actor.AgentID)
+			req.AssignedAgentID = model.NullInt(actor.AgentID)
 			return nil
 		})
 }
@@ -99,7 +99,7 @@ func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Requ
 		return nil, r.refuse(ctx, actor, "enrollment.check_appointment", fmt.Sprintf("enrollment:%d", id), err)
 	}
 	return r.transition(ctx, actor, id, "enrollment.check_appointment", []string{StateInReview, StateDeficient},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
 			if facts.State == policies.AppointmentFound && req.Data.Title == "" {
 				req.Data.Title = facts.Position
@@ -126,7 +126,7 @@ func (r *RA) appointmentFor(ctx context.Context, actor Actor, id int64) (*polici
 
 // lookupAppointment asks the organisation's HR source. Without a source, or
 // when it fails, the answer is "unavailable".
-func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID int64, person *store.Person) *policies.AppointmentFacts {
+func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID int64, person *model.Person) *policies.AppointmentFacts {
 	src := r.appointments[pol.ID]
 	// An organisation may name its own HR body (RULES R1: "each branch or
 	// municipality names its own"); the policy's source serves the rest.
@@ -168,7 +168,7 @@ type Confirm struct {
 // Confirm records what the agent checked in person and re-evaluates.
 func (r *RA) Confirm(ctx context.Context, actor Actor, id int64, c Confirm) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.confirm", []string{StateInReview, StateDeficient},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
 				return errs.New(errs.Forbidden, "only an agent confirms in-person items")
 			}
@@ -264,7 +264,7 @@ func (r *RA) evaluate(req *Request, pol *policies.Policy) policies.Decision {
 // opens the deficiency term (RULES D1, D3).
 func (r *RA) MarkDeficient(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.deficient", []string{StateInReview},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			dec := r.evaluate(req, pol)
 			if dec.Approvable() {
 				return errs.New(errs.WrongState, "nothing is missing: approve the request instead")
@@ -272,7 +272,7 @@ func (r *RA) MarkDeficient(ctx context.Context, actor Actor, id int64) (*Request
 			req.Data.Decision, req.Data.Deficiencies = &dec, dec.Unmet
 			forgetApproval(req, pol)
 			deadline := pol.Calendar().DeadlineFromNotification(r.clk.Now(), pol.Deadlines.DeficiencyDays)
-			req.DeficiencyDeadline = store.NullTime(deadline)
+			req.DeficiencyDeadline = model.NullTime(deadline)
 			req.State = StateDeficient
 			return r.notify(ctx, tx, req, nil, mail{template: "deficiency_notice", key: fmt.Sprintf("deficiency:%d:%d", req.ID, req.Version),
 				data: map[string]any{"Items": findingsData(dec.Unmet, req.Data.Lang), "Deadline": deadline}})
@@ -283,12 +283,12 @@ func (r *RA) MarkDeficient(ctx context.Context, actor Actor, id int64) (*Request
 // arrived within the term (RULES D1).
 func (r *RA) Resume(ctx context.Context, actor Actor, id int64) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.resume", []string{StateDeficient},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			if !r.clk.Now().Before(req.DeficiencyDeadline.Time) {
 				return errs.New(errs.WrongState, "the deficiency term ended on %s: the request is to be deemed not presented", req.DeficiencyDeadline.Time.Format(time.RFC3339))
 			}
 			req.State = StateInReview
-			req.DeficiencyDeadline = store.NullTime(time.Time{})
+			req.DeficiencyDeadline = model.NullTime(time.Time{})
 			return nil
 		})
 }
@@ -297,7 +297,7 @@ func (r *RA) Resume(ctx context.Context, actor Actor, id int64) (*Request, error
 // every unmet requirement with its rule id, plus the agent's note.
 func (r *RA) Refuse(ctx context.Context, actor Actor, id int64, note string) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.refuse", []string{StateInReview, StateDeficient, StateEmailVerified},
-		func(tx *store.Tx, req *Request, pol *policies.Policy) error {
+		func(tx Tx, req *Request, pol *policies.Policy) error {
 			dec := r.evaluate(req, pol)
 			if dec.Approvable() {
 				return errs.New(errs.WrongState, "every requirement is met: a refusal needs grounds (RULES D2)")
@@ -307,7 +307,7 @@ func (r *RA) Refuse(ctx context.Context, actor Actor, id int64, note string) (*R
 			}
 			req.Data.Refusal, req.Data.RefusalNote, req.Data.Decision = dec.Unmet, strings.TrimSpace(note), &dec
 			req.State = StateRefused
-			req.ClosedAt = store.NullTime(r.clk.Now())
+			req.ClosedAt = model.NullTime(r.clk.Now())
 			return r.notify(ctx, tx, req, nil, mail{template: "refusal", key: fmt.Sprintf("refusal:%d", req.ID),
 				data: map[string]any{"Items": findingsData(dec.Unmet, req.Data.Lang), "Note": req.Data.RefusalNote}})
 		})
@@ -317,7 +317,7 @@ func (r *RA) Refuse(ctx context.Context, actor Actor, id int64, note string) (*R
 func (r *RA) Cancel(ctx context.Context, actor Actor, id int64, reason string) (*Request, error) {
 	return r.transition(ctx, actor, id, "enrollment.cancel",
 		[]string{StateSubmitted, StateEmailVerified, StateInReview, StateDeficient, StateApproved, StateCredentialIssued},
-		func(tx *store.Tx, req *Request, _ *policies.Policy) error {
+		func(tx Tx, req *Request, _ *policies.Policy) error {
 			if actor.Kind == ActorApplicant || actor.Kind == ActorSystem {
 				return errs.New(errs.Forbidden, "only an agent cancels a request")
 			}
@@ -326,7 +326,7 @@ func (r *RA) Cancel(ctx context.Context, actor Actor, id int64, reason string) (
 			}
 			req.Data.CancelReason = strings.TrimSpace(reason)
 			req.State = StateCancelled
-			req.ClosedAt = store.NullTime(r.clk.Now())
+			req.ClosedAt = model.NullTime(r.clk.Now())
 			return tx.RevokeCredentials(ctx, req.ID)
 		})
 }
@@ -350,7 +350,7 @@ func (r *RA) Load(ctx context.Context, actor Actor, id int64) (*Request, error) 
 }
 
 // request completes an enrollment record with its data and person.
-func (r *RA) request(ctx context.Context, e *store.Enrollment) (*Request, error) {
+func (r *RA) request(ctx context.Context, e *model.Enrollment) (*Request, error) {
 	data, err := decodeData(e)
 	if err != nil {
 		return nil, err

@@ -101,7 +101,7 @@ func newWF(t *testing.T, e *storetest.Env) *wf {
 	for id := range set {
 		srcs[id] = hr
 	}
-	r := ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(h.Issuing), IssuerTag: "issuing", Policies: set,
+	r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(h.Issuing), IssuerTag: "issuing", Policies: set,
 		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock, Appointments: srcs, AckSigner: ackSigner(t, h, e.Clock.Now())})
 	w := &wf{env: e, ra: r, hr: hr, h: h}
 	w.org = &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco", ResponsibleUnit: "Dirección de Personal"}

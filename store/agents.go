@@ -2,40 +2,24 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 )
 
-// Roles (ARCHITECTURE.md "Roles").
+// Re-declared from package model.
 const (
-	RoleAdmin   = "admin"
-	RoleAgent   = "agent"
-	RoleAuditor = "auditor"
-	RoleHR      = "hr"
+	RoleAdmin   = model.RoleAdmin
+	RoleAgent   = model.RoleAgent
+	RoleAuditor = model.RoleAuditor
+	RoleHR      = model.RoleHR
 )
 
-// ValidRole reports whether r is a role an agent account may have.
-func ValidRole(r string) bool {
-	switch r {
-	case RoleAdmin, RoleAgent, RoleAuditor, RoleHR:
-		return true
-	}
-	return false
-}
+// ValidRole is model.ValidRole.
+func ValidRole(r string) bool { return model.ValidRole(r) }
 
-// Agent is an account that acts: a registration agent of one organisation,
-// an admin of the certification authority, an auditor or an HR client.
-type Agent struct {
-	ID        int64     `db:"id" json:"id"`
-	OrgID     int64     `db:"org_id" json:"orgId"`
-	PersonID  int64     `db:"person_id" json:"personId"`
-	Role      string    `db:"role" json:"role"`
-	Title     string    `db:"title" json:"title"`
-	Status    string    `db:"status" json:"status"`
-	CreatedAt time.Time `db:"created_at" json:"createdAt"`
-	UpdatedAt time.Time `db:"updated_at" json:"updatedAt"`
-}
+// Agent is model.Agent.
+type Agent = model.Agent
 
 const agentCols = "a.id, a.org_id, a.person_id, a.role, a.title, a.status, a.created_at, a.updated_at"
 

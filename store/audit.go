@@ -16,24 +16,18 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 )
 
-// Audit outcomes.
+// Re-declared from package model.
 const (
-	OutcomeOK      = "ok"
-	OutcomeRefused = "refused"
-	OutcomeFailed  = "failed"
+	OutcomeOK      = model.OutcomeOK
+	OutcomeRefused = model.OutcomeRefused
+	OutcomeFailed  = model.OutcomeFailed
 )
 
-// Event is what happened, as the caller states it. Details must never carry
-// personal data beyond identifiers the registry already shows: hash or omit.
-type Event struct {
-	Actor   string         // "agent:12", "admin:1", "system:appointment-monitor", "cli"
-	Action  string         // "org.add", "agent.add", "cert.issue", …
-	Object  string         // "org:3", "cert:<issuer>/<serial>", …
-	Outcome string         // OutcomeOK, OutcomeRefused or OutcomeFailed
-	Details map[string]any // small, JSON-encodable, no personal data
-}
+// Event is model.Event.
+type Event = model.Event
 
 // AuditEntry is one stored link of the chain.
 type AuditEntry struct {

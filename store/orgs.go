@@ -3,31 +3,21 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 )
 
-// Organisation statuses as a certification service provider (RULES O1, G2).
+// Re-declared from package model.
 const (
-	OrgAccredited = "accredited"
-	OrgSuspended  = "suspended"
-	OrgRevoked    = "revoked"
+	OrgAccredited = model.OrgAccredited
+	OrgSuspended  = model.OrgSuspended
+	OrgRevoked    = model.OrgRevoked
 )
 
-// Organisation is a dependency or entity accredited to register applicants.
-type Organisation struct {
-	ID              int64     `db:"id" json:"id"`
-	Code            string    `db:"code" json:"code"`
-	Name            string    `db:"name" json:"name"`
-	PolicyID        string    `db:"policy_id" json:"policy"`
-	ResponsibleUnit string    `db:"responsible_unit" json:"responsibleUnit"`
-	Status          string    `db:"status" json:"status"`
-	StatusReason    string    `db:"status_reason" json:"statusReason,omitempty"`
-	StatusChangedAt time.Time `db:"status_changed_at" json:"statusChangedAt"`
-	CreatedAt       time.Time `db:"created_at" json:"createdAt"`
-}
+// Organisation is model.Organisation.
+type Organisation = model.Organisation
 
 const orgCols = "id, code, name, policy_id, responsible_unit, status, status_reason, status_changed_at, created_at"
 

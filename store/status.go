@@ -2,25 +2,15 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 )
 
-// StatusChange is one suspension, lift, revocation or extinction (RULES S6).
-type StatusChange struct {
-	ID            int64          `db:"id"`
-	CertificateID int64          `db:"certificate_id"`
-	Kind          string         `db:"kind"`
-	ReasonCode    int            `db:"reason_code"`
-	ReasonID      string         `db:"reason_id"`
-	Reason        string         `db:"reason"`
-	Actor         string         `db:"actor"`
-	Folio         sql.NullString `db:"folio"`
-	At            time.Time      `db:"at"`
-}
+// StatusChange is model.StatusChange.
+type StatusChange = model.StatusChange
 
 // SetCertificateStatus changes a certificate's status and records the change
 // with its exact time. The caller audits and enqueues the publication jobs in
@@ -84,16 +74,8 @@ func (s *Store) StatusChanges(ctx context.Context, certID int64) ([]StatusChange
 	return out, nil
 }
 
-// CertificateFilter selects certificates for listings and searches.
-type CertificateFilter struct {
-	OrgID       int64
-	Statuses    []string
-	PersonIDs   []int64
-	AgentIssuer int64  // issued by this agent (enrollment approved_by)
-	RevokedBy   string // actor string of the revocation
-	OnlyHolders bool   // exclude agents' login certificates
-	Limit       int
-}
+// CertificateFilter is model.CertificateFilter.
+type CertificateFilter = model.CertificateFilter
 
 // ListCertificates returns certificates matching f, newest first.
 func (s *Store) ListCertificates(ctx context.Context, f CertificateFilter) ([]Certificate, error) {
@@ -204,22 +186,8 @@ func (s *Store) ExpiredUnmarked(ctx context.Context, now time.Time) ([]Certifica
 	return out, dbErr(err, "certificates")
 }
 
-// StatusRequest is a request to suspend, revoke or lift (RULES S4).
-type StatusRequest struct {
-	ID            int64          `db:"id"`
-	CertificateID int64          `db:"certificate_id"`
-	OrgID         int64          `db:"org_id"`
-	Kind          string         `db:"kind"`
-	ReasonID      string         `db:"reason_id"`
-	Requester     string         `db:"requester"`
-	Statement     string         `db:"statement"`
-	Folio         string         `db:"folio"`
-	State         string         `db:"state"`
-	ReceivedAt    time.Time      `db:"received_at"`
-	DecidedAt     sql.NullTime   `db:"decided_at"`
-	DecidedBy     sql.NullString `db:"decided_by"`
-	FiledBy       string         `db:"filed_by"`
-}
+// StatusRequest is model.StatusRequest.
+type StatusRequest = model.StatusRequest
 
 const srCols = "id, certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, decided_at, decided_by, filed_by"
 

@@ -159,7 +159,7 @@ type Tx struct {
 // InTx runs fn in a transaction, committing if it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if s.inTx {
-		return errs.New(errs.Internal, "a transaction was opened from inside another (use the Tx, not its Read view)")
+		return errs.New(errs.Internal, "a transaction was opened from inside another (read through the Tx, not the Store)")
 	}
 	t, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -219,12 +219,11 @@ func (s *Store) sel(ctx context.Context, dst any, q string, args ...any) error {
 	return s.q.SelectContext(ctx, dst, s.q.Rebind(q), args...)
 }
 
-// Read returns a view of the store whose reads run inside this transaction:
-// code inside an InTx callback must read through it, never through the
-// Store, or it waits for a second connection while holding the first (with
-// a bounded pool, concurrent requests then deadlock). Only its read methods
-// may be used; anything that opens a transaction of its own is refused.
-func (tx *Tx) Read() *Store {
+// read returns a view of the store whose reads run inside this transaction
+// (see txreads.go). Only its read methods may be used; anything that opens
+// a transaction of its own is refused at run time, a backstop for what the
+// interfaces of package ra already rule out by type.
+func (tx *Tx) read() *Store {
 	v := *tx.s
 	v.q, v.inTx = tx.tx, true
 	return &v
@@ -276,34 +275,8 @@ func Redact(dsn string) string {
 	return u.String()
 }
 
-// Exec runs a statement inside the transaction (placeholders written as ?).
-// For packages that own their own tables (ra/documents).
-func (tx *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := tx.exec(ctx, q, args...)
-	return r, dbErr(err, "statement")
-}
-
-// Get scans one row into dst inside the transaction.
-func (tx *Tx) Get(ctx context.Context, dst any, q string, args ...any) error {
-	return dbErr(tx.get(ctx, dst, q, args...), "row")
-}
-
-// Select scans rows into dst inside the transaction.
-func (tx *Tx) Select(ctx context.Context, dst any, q string, args ...any) error {
-	return dbErr(tx.sel(ctx, dst, q, args...), "rows")
-}
-
-// Insert runs an INSERT and returns the new row's id.
-func (tx *Tx) Insert(ctx context.Context, q string, args ...any) (int64, error) {
-	id, err := tx.insert(ctx, q, args...)
-	return id, dbErr(err, "row")
-}
-
 // Box returns the sealing box for personal data (nil when not configured).
 func (s *Store) Box() *sealed.Box { return s.box }
-
-// Store returns the store a transaction belongs to.
-func (tx *Tx) Store() *Store { return tx.s }
 
 // AfterCommit registers f to run once the transaction has committed (for
 // waking workers; never for anything that must not be lost).

@@ -289,7 +289,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 				orgHR[code] = src
 			}
 		}
-		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
+		a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
 			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 			HomologationRoots: homologationRoots(cfg, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {

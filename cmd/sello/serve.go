@@ -72,7 +72,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	if err := ensureAckSigner(ctx, a, a.pass); err != nil {
 		return err
 	}
-	docs := documents.New(a.store, a.box, a.clk, a.log)
+	docs := documents.New(documents.Bind[*store.Tx](a.store), a.box, a.clk, a.log)
 	startWorkers(ctx, a)
 
 	reg := prometheus.NewRegistry()

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
-	"github.com/sello-pki/sello/store"
 )
 
 const (
@@ -337,7 +337,7 @@ func reqOut(q *ra.Request, err error) (*Request, error) {
 	return &v, nil
 }
 
-func orgOut(o *store.Organisation, err error) (*Organisation, error) {
+func orgOut(o *model.Organisation, err error) (*Organisation, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -379,8 +379,8 @@ func splitList(s string) []string {
 }
 
 // data is the person a body describes.
-func (b PersonBody) data() store.PersonData {
-	return store.PersonData{GivenNames: b.GivenNames, FirstSurname: b.FirstSurname, SecondSurname: b.SecondSurname,
+func (b PersonBody) data() model.PersonData {
+	return model.PersonData{GivenNames: b.GivenNames, FirstSurname: b.FirstSurname, SecondSurname: b.SecondSurname,
 		CURP: b.CURP, RFC: b.RFC, DNI: b.DNI, Email: b.Email, Phone: b.Phone}
 }
 

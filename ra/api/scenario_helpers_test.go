@@ -119,7 +119,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 		srcs[id] = src
 	}
 
-	h.ra = ra.New(ra.Config{Store: e.Store, Backend: signer, IssuerID: ca.IssuerID(hier.Issuing), IssuerTag: "issuing",
+	h.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(hier.Issuing), IssuerTag: "issuing",
 		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs})
 
 	// The mail relay and the outbox worker that feeds it.
@@ -139,7 +139,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 
 	// The agents' API over HTTPS: client certificates verified against the
 	// CA chain when given, at the fake clock's time.
-	docs := documents.New(e.Store, e.Box, e.Clock, nil)
+	docs := documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)
 	handler := New(Config{RA: h.ra, Documents: docs})
 	h.srv = httptest.NewUnstartedServer(handler)
 	clientCAs := x509.NewCertPool()

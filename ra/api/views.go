@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/documents"
-	"github.com/sello-pki/sello/store"
 )
 
 // What the RA returns, as the API shows it.
@@ -42,7 +42,7 @@ func chainOf(chain []*x509.Certificate) []string {
 	return out
 }
 
-func organisationOf(o *store.Organisation) Organisation {
+func organisationOf(o *model.Organisation) Organisation {
 	return Organisation{ID: o.ID, Code: o.Code, Name: o.Name, Policy: o.PolicyID, ResponsibleUnit: o.ResponsibleUnit,
 		Status: o.Status, StatusReason: o.StatusReason, StatusChangedAt: o.StatusChangedAt.UTC(), CreatedAt: o.CreatedAt.UTC()}
 }
@@ -118,7 +118,7 @@ func subjectOf(der []byte, stored string) string {
 	return ca.FormatName(c.Subject)
 }
 
-func certificateOf(c *store.Certificate, withPEM bool) Certificate {
+func certificateOf(c *model.Certificate, withPEM bool) Certificate {
 	v := Certificate{ID: c.ID, Serial: c.Serial, Subject: subjectOf(c.DER, c.Subject), Status: c.Status,
 		StatusReason: c.StatusReasonID.String, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), IssuedAt: c.IssuedAt.UTC(),
 		StatusChangedAt: c.StatusChangedAt.UTC(), RevokedAt: nullTime(c.RevokedAt), Organisation: c.OrgID.Int64,
@@ -133,7 +133,7 @@ func certificateOf(c *store.Certificate, withPEM bool) Certificate {
 	return v
 }
 
-func certificatesOf(list []store.Certificate) []Certificate {
+func certificatesOf(list []model.Certificate) []Certificate {
 	out := make([]Certificate, 0, len(list))
 	for i := range list {
 		out = append(out, certificateOf(&list[i], false))
@@ -141,7 +141,7 @@ func certificatesOf(list []store.Certificate) []Certificate {
 	return out
 }
 
-func statusChangeOf(ch *store.StatusChange) *StatusChange {
+func statusChangeOf(ch *model.StatusChange) *StatusChange {
 	if ch == nil {
 		return nil
 	}
@@ -149,7 +149,7 @@ func statusChangeOf(ch *store.StatusChange) *StatusChange {
 		Actor: ch.Actor, Folio: ch.Folio.String, At: ch.At.UTC()}
 }
 
-func statusRequestOf(sr *store.StatusRequest) *StatusRequest {
+func statusRequestOf(sr *model.StatusRequest) *StatusRequest {
 	if sr == nil {
 		return nil
 	}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/internal/sealed"
 	"github.com/sello-pki/sello/ra"
-	"github.com/sello-pki/sello/store"
 )
 
 // Audit actions.
@@ -39,7 +39,7 @@ type Document struct {
 
 // Service stores and serves documents.
 type Service struct {
-	store *store.Store
+	store Store
 	box   *sealed.Box
 	clk   clock.Clock
 	log   *slog.Logger
@@ -47,7 +47,7 @@ type Service struct {
 
 // New returns a Service. box seals the content; without one every upload
 // and fetch fails with BadConfig. A nil log discards.
-func New(s *store.Store, box *sealed.Box, clk clock.Clock, log *slog.Logger) *Service {
+func New(s Store, box *sealed.Box, clk clock.Clock, log *slog.Logger) *Service {
 	if s == nil || clk == nil {
 		panic("documents.New: a store and a clock are required")
 	}
@@ -85,7 +85,7 @@ func (s *Service) now() time.Time { return s.clk.Now().UTC().Truncate(time.Micro
 // tx, in tx otherwise, where a caller that rolls back on the error loses the
 // entry. (Put cannot write it beside tx: on SQLite a second writer waits for
 // tx to end, and tx may hold the audit chain's head.)
-func (s *Service) Put(ctx context.Context, tx *store.Tx, actor ra.Actor, orgID, enrollmentID int64,
+func (s *Service) Put(ctx context.Context, tx Tx, actor ra.Actor, orgID, enrollmentID int64,
 	kind, declaredType string, data []byte) (*Document, error) {
 	object := fmt.Sprintf("org:%d", orgID)
 	if enrollmentID != 0 {
@@ -96,7 +96,7 @@ func (s *Service) Put(ctx context.Context, tx *store.Tx, actor ra.Actor, orgID, 
 		if dt := safeDeclared(declaredType); dt != "" {
 			details["declaredType"] = dt
 		}
-		s.auditRefusal(ctx, tx, store.Event{Actor: actor.String(), Action: ActionUpload, Object: object, Details: details}, err)
+		s.auditRefusal(ctx, tx, model.Event{Actor: actor.String(), Action: ActionUpload, Object: object, Details: details}, err)
 		return nil, err
 	}
 	if err := actor.MustAct(orgID); err != nil {
@@ -132,11 +132,13 @@ func (s *Service) Put(ctx context.Context, tx *store.Tx, actor ra.Actor, orgID, 
 	d := &Document{OrgID: orgID, EnrollmentID: enrollmentID, Kind: k, ContentType: contentType, Size: int64(len(data)),
 		SHA256: sum, UploadedBy: actor.String(), CreatedAt: s.now()}
 	sealedData := box.Seal(data, aad(k, sum))
-	write := func(tx *store.Tx) error {
-		superseded, err := insert(ctx, tx, d, sealedData)
+	write := func(tx Tx) error {
+		rec := toRecord(d, sealedData)
+		superseded, err := tx.InsertDocument(ctx, rec)
 		if err != nil {
 			return err
 		}
+		d.ID = rec.ID
 		details := map[string]any{"kind": k, "contentType": contentType, "size": d.Size, "sha256": sum, "org": orgID}
 		if enrollmentID != 0 {
 			details["enrollment"] = enrollmentID
@@ -144,8 +146,8 @@ func (s *Service) Put(ctx context.Context, tx *store.Tx, actor ra.Actor, orgID, 
 		if len(superseded) > 0 {
 			details["supersedes"] = superseded
 		}
-		_, err = tx.Audit(ctx, store.Event{Actor: actor.String(), Action: ActionUpload, Object: fmt.Sprintf("document:%d", d.ID),
-			Outcome: store.OutcomeOK, Details: details})
+		_, err = tx.Audit(ctx, model.Event{Actor: actor.String(), Action: ActionUpload, Object: fmt.Sprintf("document:%d", d.ID),
+			Outcome: model.OutcomeOK, Details: details})
 		return err
 	}
 	if tx != nil {
@@ -167,12 +169,12 @@ func (s *Service) Put(ctx context.Context, tx *store.Tx, actor ra.Actor, orgID, 
 // refused or failed. Content that does not open (tampered, sealed under
 // another key or moved from another row) is an Internal error.
 func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document, []byte, error) {
-	ev := store.Event{Actor: actor.String(), Action: ActionFetch, Object: fmt.Sprintf("document:%d", id)}
+	ev := model.Event{Actor: actor.String(), Action: ActionFetch, Object: fmt.Sprintf("document:%d", id)}
 	box, err := s.sealer()
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := s.row(ctx, id)
+	r, err := s.store.Document(ctx, id)
 	if err != nil {
 		if errs.Has(err, errs.NotFound) {
 			ev.Details = map[string]any{"error": string(errs.NotFound)}
@@ -180,7 +182,7 @@ func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document,
 		}
 		return nil, nil, err
 	}
-	d := r.document()
+	d := fromRecord(r)
 	ev.Details = map[string]any{"kind": d.Kind, "org": d.OrgID}
 	if err := actor.MustRead(d.OrgID); err != nil {
 		ev.Details["error"] = string(errs.Forbidden)
@@ -194,7 +196,7 @@ func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document,
 		}
 	}
 	if err != nil {
-		ev.Outcome = store.OutcomeFailed
+		ev.Outcome = model.OutcomeFailed
 		ev.Details["error"] = "sealed content cannot be opened"
 		if aerr := s.store.Audit(ctx, ev); aerr != nil {
 			s.log.Error("audit append failed", "action", ev.Action, "object", ev.Object, "err", aerr)
@@ -202,7 +204,7 @@ func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document,
 		s.log.Error("document content cannot be opened (tampered, wrong key or moved)", "document", id)
 		return nil, nil, errs.Wrap(errs.Internal, err, "document %d: sealed content cannot be opened", id)
 	}
-	ev.Outcome = store.OutcomeOK
+	ev.Outcome = model.OutcomeOK
 	ev.Details["sha256"] = d.SHA256
 	if err := s.store.Audit(ctx, ev); err != nil {
 		// No content leaves without its audit entry.
@@ -229,7 +231,7 @@ func (s *Service) list(ctx context.Context, actor ra.Actor, enrollmentID int64, 
 		return nil, err
 	}
 	if err := actor.MustRead(org); err != nil {
-		s.auditRefusal(ctx, nil, store.Event{Actor: actor.String(), Action: ActionList, Object: fmt.Sprintf("enrollment:%d", enrollmentID),
+		s.auditRefusal(ctx, nil, model.Event{Actor: actor.String(), Action: ActionList, Object: fmt.Sprintf("enrollment:%d", enrollmentID),
 			Details: map[string]any{"org": org, "error": string(errs.Forbidden)}}, err)
 		return nil, err
 	}
@@ -239,8 +241,8 @@ func (s *Service) list(ctx context.Context, actor ra.Actor, enrollmentID int64, 
 // auditRefusal records a refused request (RULES G5: unauthorised events
 // raise alarms), in tx if there is one, else in a transaction of its own. A
 // failure to record it is logged; the caller still gets the refusal.
-func (s *Service) auditRefusal(ctx context.Context, tx *store.Tx, ev store.Event, cause error) {
-	ev.Outcome = store.OutcomeRefused
+func (s *Service) auditRefusal(ctx context.Context, tx Tx, ev model.Event, cause error) {
+	ev.Outcome = model.OutcomeRefused
 	var err error
 	if tx != nil {
 		_, err = tx.Audit(ctx, ev)

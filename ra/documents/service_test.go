@@ -45,7 +45,7 @@ func newFixture(t *testing.T, e *storetest.Env) *fixture {
 	t.Helper()
 	f := &fixture{Env: e, logs: &bytes.Buffer{}}
 	log := slog.New(slog.NewJSONHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f.svc = documents.New(e.Store, e.Box, e.Clock, log)
+	f.svc = documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, log)
 	f.orgA = createOrg(t, e.Store, "SEP-JAL", "Secretaría de Educación Jalisco")
 	f.orgB = createOrg(t, e.Store, "SSA-ZAC", "Servicios de Salud de Zacatecas")
 	f.enrA = createEnrollment(t, e.Store, f.orgA)
@@ -625,7 +625,7 @@ func TestPutInCallerTransaction(t *testing.T) {
 func TestNoDataKey(t *testing.T) {
 	e := storetest.Open(t, store.SQLite)
 	f := newFixture(t, e)
-	svc := documents.New(e.Store, nil, e.Clock, nil)
+	svc := documents.New(documents.Bind[*store.Tx](e.Store), nil, e.Clock, nil)
 	if _, err := svc.Put(ctx, nil, f.agentA, f.orgA, f.enrA, documents.IDCopy, "", minimalPDF("x", 0)); !errs.Has(err, errs.BadConfig) {
 		t.Errorf("Put without a data key: %v", err)
 	}

@@ -4,17 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	outbox "github.com/sello-pki/sello/internal/jobs"
 )
 
 // JobKind is the outbox kind of an e-mail job.
-const JobKind = "notify.email"
+const JobKind = outbox.KindEmail
 
 // Languages. Spanish (Mexico) is the default of every e-mail.
 const (
@@ -23,7 +22,7 @@ const (
 )
 
 // maxPayload bounds a job's JSON: a notice is a page of text, not an archive.
-const maxPayload = 64 << 10
+const maxPayload = outbox.MaxPayload
 
 // Message is the outbox payload of one e-mail.
 type Message struct {
@@ -49,7 +48,7 @@ type Message struct {
 // An unknown template or a missing data key is a programming error
 // (errs.Internal); a bad address or language is errs.Malformed. Errors never
 // repeat the address.
-func Enqueue(ctx context.Context, tx *store.Tx, dedupKey string, m Message) error {
+func Enqueue(ctx context.Context, tx outbox.Enqueuer, dedupKey string, m Message) error {
 	if tx == nil {
 		return errs.New(errs.Internal, "notify: no transaction")
 	}
@@ -63,15 +62,17 @@ func Enqueue(ctx context.Context, tx *store.Tx, dedupKey string, m Message) erro
 	if err := checkKeys(m); err != nil {
 		return err
 	}
-	payload, err := json.Marshal(m)
-	if err != nil {
-		return errs.Wrap(errs.Internal, err, "notify: template data of %q is not JSON-encodable", m.Template)
-	}
-	if len(payload) > maxPayload {
-		return errs.New(errs.Internal, "notify: template data of %q is %d bytes, over the %d-byte limit", m.Template, len(payload), maxPayload)
-	}
-	_, err = tx.Enqueue(ctx, JobKind, dedupPrefix+dedupKey, payload)
-	return err
+	return outbox.Enqueue(ctx, tx, m.job(dedupKey))
+}
+
+// job is the outbox job of m.
+func (m Message) job(dedupKey string) *outbox.Email {
+	return &outbox.Email{Template: m.Template, Lang: m.Lang, To: m.To, Data: m.Data, Key: dedupKey}
+}
+
+// messageOf is the message of a decoded job.
+func messageOf(j *outbox.Email) Message {
+	return Message{Template: j.Template, Lang: j.Lang, To: j.To, Data: j.Data}
 }
 
 const dedupPrefix = JobKind + ":"

@@ -2,14 +2,14 @@ package notify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/store"
+	outbox "github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/model"
 )
 
 // Worker defaults.
@@ -28,7 +28,7 @@ const (
 // WorkerConfig holds a Worker's dependencies. Zero Batch, Lease and
 // MaxAttempts take the defaults above.
 type WorkerConfig struct {
-	Store       *store.Store
+	Store       Queue
 	Sender      Sender
 	Clock       clock.Clock
 	Logger      *slog.Logger
@@ -37,9 +37,16 @@ type WorkerConfig struct {
 	MaxAttempts int           // failed sends before a job is dead
 }
 
+// Queue is the outbox as the worker uses it (store.Store satisfies it).
+type Queue interface {
+	Claim(ctx context.Context, kind string, n int, lease time.Duration) ([]model.Job, error)
+	Complete(ctx context.Context, id int64) error
+	Retry(ctx context.Context, j model.Job, cause error, backoff time.Duration, maxAttempts int) error
+}
+
 // Worker sends the e-mail jobs of the outbox.
 type Worker struct {
-	store       *store.Store
+	store       Queue
 	sender      Sender
 	clk         clock.Clock
 	log         *slog.Logger
@@ -127,12 +134,17 @@ func (w *Worker) RunOnce(ctx context.Context) (sent int, err error) {
 
 // process handles one claimed job; it reports whether the e-mail was sent
 // and any error recording the outcome.
-func (w *Worker) process(ctx context.Context, j store.Job) (bool, error) {
-	var m Message
-	if err := json.Unmarshal(j.Payload, &m); err != nil {
+func (w *Worker) process(ctx context.Context, j model.Job) (bool, error) {
+	job, err := outbox.Decode(j.Kind, j.Payload)
+	email, ok := job.(*outbox.Email)
+	if err != nil || !ok {
 		w.log.ErrorContext(ctx, "notify: e-mail job is not a message; marked dead", "job", j.ID)
+		if err == nil {
+			err = errs.New(errs.Internal, "notify: a %s job was claimed as an e-mail", j.Kind)
+		}
 		return false, w.bury(ctx, j, errs.Wrap(errs.Internal, err, "notify: payload is not a message"))
 	}
+	m := messageOf(email)
 	attrs := []any{"job", j.ID, "template", m.Template, "lang", m.Lang, "rcpt", RecipientHash(m.To), "attempt", j.Attempts}
 	r, err := Render(m)
 	if err != nil {
@@ -176,7 +188,7 @@ func (w *Worker) process(ctx context.Context, j store.Job) (bool, error) {
 }
 
 // bury makes a job dead now: Retry with maxAttempts equal to its attempts.
-func (w *Worker) bury(ctx context.Context, j store.Job, cause error) error {
+func (w *Worker) bury(ctx context.Context, j model.Job, cause error) error {
 	bctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := w.store.Retry(bctx, j, cause, 0, j.Attempts); err != nil {
