@@ -80,7 +80,23 @@ func (c *checker) rule(key, r string) {
 	}
 }
 
+// check validates the policy section by section, in file order, so the first
+// error reported is the first one a reader meets in the YAML.
 func (p *Policy) check(c *checker) {
+	p.checkJurisdiction(c)
+	p.checkIdentifiers(c)
+	p.checkDocuments(c)
+	p.checkEmailAndAppointment(c)
+	p.checkRequestReasons(c)
+	p.checkCertificate(c)
+	p.checkCalendar(c)
+	p.checkDeadlines(c)
+	p.checkStatusReasons(c)
+	p.checkRegistry(c)
+	p.checkConditions(c)
+}
+
+func (p *Policy) checkJurisdiction(c *checker) {
 	if p.ID == "" || !idPattern.MatchString(p.ID) {
 		c.fail("id", "%q: want a lower-case identifier such as jalisco", p.ID)
 	}
@@ -101,7 +117,10 @@ func (p *Policy) check(c *checker) {
 	if j.Authority == "" {
 		c.fail("jurisdiction.authority", "name the certification authority")
 	}
+}
 
+// checkIdentifiers also fills the default of rfc_check_digit (warn).
+func (p *Policy) checkIdentifiers(c *checker) {
 	ids := p.Identifiers
 	if _, ok := serialNumberSchemes[ids.SerialNumber]; !ok {
 		c.fail("identifiers.serial_number", "%q: want PNOMX (CURP), TINMX (RFC) or PNOPE (DNI)", ids.SerialNumber)
@@ -128,7 +147,11 @@ func (p *Policy) check(c *checker) {
 	default:
 		c.fail("identifiers.rfc_check_digit", "%q: want warn or ignore (a bad RFC check digit is never a refusal, RULES F2)", ids.RFCCheckDigit)
 	}
+}
 
+// checkDocuments checks what the applicant shows: the photo ID kinds, the
+// supporting documents and the biometrics.
+func (p *Policy) checkDocuments(c *checker) {
 	if len(p.IDDocuments.Accepted) == 0 {
 		c.fail("id_documents.accepted", "list the official photo ID kinds accepted (RULES R2)")
 	}
@@ -163,6 +186,9 @@ func (p *Policy) check(c *checker) {
 			c.fail(fmt.Sprintf("biometrics[%d]", i), "%q: want PHOTO, FINGERPRINTS or HANDWRITTEN_SIGNATURE", b)
 		}
 	}
+}
+
+func (p *Policy) checkEmailAndAppointment(c *checker) {
 	if len(p.Email.Domains) == 0 {
 		c.fail("email.domains", "list at least one institutional domain (RULES R9)")
 	}
@@ -179,7 +205,9 @@ func (p *Policy) check(c *checker) {
 			c.fail("appointment.monitor_interval", "%q: want a duration from 1m to 744h, e.g. 24h", p.Appointment.MonitorInterval)
 		}
 	}
+}
 
+func (p *Policy) checkRequestReasons(c *checker) {
 	if len(p.Reasons) == 0 {
 		c.fail("request_reasons", "list the request reasons (first_issuance at least)")
 	}
@@ -198,7 +226,10 @@ func (p *Policy) check(c *checker) {
 	if !seenReason["first_issuance"] {
 		c.fail("request_reasons", "first_issuance must be a reason")
 	}
+}
 
+// checkCertificate checks the certificate profile and the term that caps it.
+func (p *Policy) checkCertificate(c *checker) {
 	cert := p.Certificate
 	if _, err := parseOID(cert.PolicyOID); err != nil {
 		c.fail("certificate.policy_oid", "%q: %v", cert.PolicyOID, err)
@@ -212,7 +243,11 @@ func (p *Policy) check(c *checker) {
 	if _, err := time.Parse("2006-01-02", p.Term.End); err != nil {
 		c.fail("term.end", "%q: want the last day of the constitutional term as YYYY-MM-DD (RULES P2)", p.Term.End)
 	}
+}
 
+// checkCalendar builds the business calendar, but only when nothing before it
+// failed: the calendar is what a valid policy carries.
+func (p *Policy) checkCalendar(c *checker) {
 	cs := p.CalendarSpec
 	if cs.Country != calendar.Mexico && cs.Country != calendar.Peru {
 		c.fail("calendar.country", "%q: want MX or PE (whose public holidays apply)", cs.Country)
@@ -244,7 +279,11 @@ func (p *Policy) check(c *checker) {
 		}
 		p.cal = &calendarHolder{cal}
 	}
+}
 
+// checkDeadlines checks the time limits: procedure deadlines, the renewal
+// window, the batch slot and the credential's lifetime.
+func (p *Policy) checkDeadlines(c *checker) {
 	dl := p.Deadlines
 	for _, kv := range []struct {
 		key string
@@ -272,59 +311,78 @@ func (p *Policy) check(c *checker) {
 	if v := p.Credential.ResendWindowDays; v < 0 || v > 30 {
 		c.fail("credential.resend_window_days", "%d: want 0 to 30 (RULES D6: 7)", v)
 	}
+}
 
+// statusReasonIDs tracks, across the three groups of status reasons, the ids
+// used and which reason handles each HR status, since both must be unique.
+type statusReasonIDs struct {
+	ids map[string]bool
+	hr  map[string]string // HR status -> id of the reason that handles it
+}
+
+func (p *Policy) checkStatusReasons(c *checker) {
 	sc := p.StatusCodes
 	if len(sc.Revocation) == 0 {
 		c.fail("status_reasons.revocation", "list the revocation reasons (RULES S2)")
 	}
-	seenStatus := map[string]bool{}
-	seenHR := map[string]string{}
+	seen := statusReasonIDs{ids: map[string]bool{}, hr: map[string]string{}}
 	for _, g := range []struct {
 		group string
 		list  []StatusReason
 	}{{"suspension", sc.Suspension}, {"revocation", sc.Revocation}, {"extinction", sc.Extinction}} {
-		group, list := g.group, g.list
-		for i, r := range list {
-			key := fmt.Sprintf("status_reasons.%s[%d]", group, i)
-			if !idPattern.MatchString(r.ID) {
-				c.fail(key+".id", "%q: want a lower-case identifier", r.ID)
-			}
-			if seenStatus[r.ID] {
-				c.fail(key+".id", "%q is used twice", r.ID)
-			}
-			seenStatus[r.ID] = true
-			code, ok := CRLReasons[r.RFC5280]
-			if !ok {
-				c.fail(key+".rfc5280", "%q is not an RFC 5280 reason (%s)", r.RFC5280, keysInt(CRLReasons))
-			}
-			if group == "suspension" && code != 6 {
-				c.fail(key+".rfc5280", "a suspension is certificateHold, not %q", r.RFC5280)
-			}
-			if group != "suspension" && code == 6 {
-				c.fail(key+".rfc5280", "certificateHold is only for suspensions")
-			}
-			if group == "suspension" && (r.InvestDays < 1 || r.InvestDays > 365) {
-				c.fail(key+".investigation_days", "%d: a suspension lasts while investigated: give 1 to 365 business days (RULES S1)", r.InvestDays)
-			}
-			c.rule(key+".rule", r.Rule)
-			c.text(key, r.ES, r.EN)
-			for k, st := range r.HRStatuses {
-				if !hrStatuses[st] {
-					c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q: want terminated, on_leave, suspended or not_found", st)
-				}
-				if !r.Automatic {
-					c.fail(key+".hr_statuses", "only an automatic reason is applied on an HR answer (set automatic: true)")
-				}
-				if group == "extinction" {
-					c.fail(key+".hr_statuses", "an HR answer suspends or revokes; it does not extinguish")
-				}
-				if prev, dup := seenHR[st]; dup {
-					c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q is already handled by %s", st, prev)
-				}
-				seenHR[st] = r.ID
-			}
+		for i, r := range g.list {
+			checkStatusReason(c, fmt.Sprintf("status_reasons.%s[%d]", g.group, i), g.group, r, seen)
 		}
 	}
+	p.checkEscalations(c)
+}
+
+// checkStatusReason checks one reason of a group: its CRL reason code fits
+// the group, and only an automatic suspension or revocation answers HR.
+func checkStatusReason(c *checker, key, group string, r StatusReason, seen statusReasonIDs) {
+	if !idPattern.MatchString(r.ID) {
+		c.fail(key+".id", "%q: want a lower-case identifier", r.ID)
+	}
+	if seen.ids[r.ID] {
+		c.fail(key+".id", "%q is used twice", r.ID)
+	}
+	seen.ids[r.ID] = true
+	code, ok := CRLReasons[r.RFC5280]
+	if !ok {
+		c.fail(key+".rfc5280", "%q is not an RFC 5280 reason (%s)", r.RFC5280, keysInt(CRLReasons))
+	}
+	if group == "suspension" && code != 6 {
+		c.fail(key+".rfc5280", "a suspension is certificateHold, not %q", r.RFC5280)
+	}
+	if group != "suspension" && code == 6 {
+		c.fail(key+".rfc5280", "certificateHold is only for suspensions")
+	}
+	if group == "suspension" && (r.InvestDays < 1 || r.InvestDays > 365) {
+		c.fail(key+".investigation_days", "%d: a suspension lasts while investigated: give 1 to 365 business days (RULES S1)", r.InvestDays)
+	}
+	c.rule(key+".rule", r.Rule)
+	c.text(key, r.ES, r.EN)
+	for k, st := range r.HRStatuses {
+		if !hrStatuses[st] {
+			c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q: want terminated, on_leave, suspended or not_found", st)
+		}
+		if !r.Automatic {
+			c.fail(key+".hr_statuses", "only an automatic reason is applied on an HR answer (set automatic: true)")
+		}
+		if group == "extinction" {
+			c.fail(key+".hr_statuses", "an HR answer suspends or revokes; it does not extinguish")
+		}
+		if prev, dup := seen.hr[st]; dup {
+			c.fail(fmt.Sprintf("%s.hr_statuses[%d]", key, k), "%q is already handled by %s", st, prev)
+		}
+		seen.hr[st] = r.ID
+	}
+}
+
+// checkEscalations checks that a suspension escalates to a revocation reason
+// of the same policy.
+func (p *Policy) checkEscalations(c *checker) {
+	sc := p.StatusCodes
 	for i, r := range sc.Suspension {
 		if r.EscalatesTo == "" {
 			continue
@@ -337,6 +395,9 @@ func (p *Policy) check(c *checker) {
 			c.fail(fmt.Sprintf("status_reasons.suspension[%d].escalates_to", i), "%q is not a revocation reason of this policy", r.EscalatesTo)
 		}
 	}
+}
+
+func (p *Policy) checkRegistry(c *checker) {
 	if len(p.Registry.PublicFields) == 0 {
 		c.fail("registry.public_fields", "list what the public registry shows (RULES G1)")
 	}
@@ -345,6 +406,11 @@ func (p *Policy) check(c *checker) {
 			c.fail(fmt.Sprintf("registry.public_fields[%d]", i), "%q is not a registry field (%s)", f, keys(publicFields))
 		}
 	}
+}
+
+// checkConditions compiles the CEL conditions, and stops at the first error:
+// compiling against a policy that is already invalid says nothing useful.
+func (p *Policy) checkConditions(c *checker) {
 	for i, cond := range p.Conditions {
 		key := fmt.Sprintf("conditions[%d]", i)
 		if !idPattern.MatchString(cond.ID) {
@@ -353,12 +419,12 @@ func (p *Policy) check(c *checker) {
 		c.rule(key+".rule", cond.Rule)
 		c.text(key, cond.ES, cond.EN)
 		if c.err != nil {
-			break
+			return
 		}
 		cc, err := compileCondition(cond)
 		if err != nil {
 			c.fail(key, "%v", err)
-			break
+			return
 		}
 		p.cel = append(p.cel, cc)
 	}

@@ -138,8 +138,22 @@ func validatorFinding(ev evaluation, rule string, err error) {
 func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 	d := Decision{Unmet: []Finding{}, Checklist: []Finding{}, Warnings: []Finding{}}
 	ev := evaluation{&d}
+	p.evalReason(ev, e)
+	p.evalIdentifiers(ev, e, now)
+	p.evalEmail(ev, e)
+	if p.Appointment.Required {
+		p.evalAppointment(ev, e.Appointment, now)
+	}
+	p.evalIdentity(ev, e)
+	p.evalDocuments(ev, e, now)
+	p.evalCapture(ev, e)
+	p.evalConditions(ev, e, now)
+	return d
+}
 
-	// R10: the request reason is one the policy offers; some need a receipt.
+// evalReason: R10, the request reason is one the policy offers; some need a
+// receipt.
+func (p *Policy) evalReason(ev evaluation, e Enrollment) {
 	reason, ok := p.reason(e.Reason)
 	switch {
 	case !ok:
@@ -149,8 +163,11 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		ev.unmet("R10", "payment.missing", "payment_receipt", "Este motivo de solicitud requiere registrar el comprobante de pago antes de la solicitud.",
 			"This request reason needs a payment receipt registered before the request.")
 	}
+}
 
-	// R3, R4, F1-F3: identifiers.
+// evalIdentifiers: R3, R4, F1-F3, the identifiers the policy requires,
+// and the registry and card checks the agent makes on them.
+func (p *Policy) evalIdentifiers(ev evaluation, e Enrollment, now time.Time) {
 	for _, kind := range p.Identifiers.Required {
 		switch kind {
 		case "CURP":
@@ -160,32 +177,7 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 				validatorFinding(ev, "R3", err)
 			}
 		case "RFC":
-			if e.RFC == "" {
-				ev.unmet("R4", "rfc.missing", "rfc", "Falta el RFC, obligatorio para servidores públicos.", "The RFC (tax id) is missing; it is mandatory for public servants.")
-			} else if rfc, warns, err := validate.ParseRFC(e.RFC); err != nil {
-				validatorFinding(ev, "R4", err)
-			} else {
-				// A public servant is a natural person: a company's RFC or SAT's
-				// generic RFCs (which identify no one) do not meet R4.
-				generic := false
-				for _, w := range warns {
-					switch {
-					case w.Code == "rfc.generic":
-						generic = true
-					case w.Code == "rfc.check_digit" && p.Identifiers.RFCCheckDigit == "ignore":
-					default:
-						d.Warnings = append(d.Warnings, Finding{Rule: "F2", Code: w.Code, Field: "rfc", ES: w.ES, EN: w.EN})
-					}
-				}
-				switch {
-				case generic:
-					ev.unmet("R4", "rfc.generic", "rfc", "El RFC genérico no identifica a una persona; se requiere el RFC del servidor público.",
-						"A generic RFC identifies no one; the public servant's own RFC is required.")
-				case rfc.Kind != validate.RFCFisica:
-					ev.unmet("R4", "rfc.not_natural_person", "rfc", "El RFC debe ser de persona física (13 caracteres).",
-						"The RFC must be a natural person's (13 characters).")
-				}
-			}
+			p.evalRFC(ev, e.RFC)
 		case "DNI":
 			if e.DNI == "" {
 				ev.unmet("R3", "dni.missing", "dni", "Falta el DNI.", "The DNI is missing.")
@@ -206,21 +198,53 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		ev.inPerson(dateErr == nil && !issued.After(now), "R3", "dni.issue_date", "dni", "Verificar el DNI físico y registrar su fecha de emisión, que debe coincidir con la del documento.",
 			"Check the DNI card and record its issue date, which must match the card.")
 	}
+}
 
-	// R9: institutional e-mail, verified first when filed online.
+// evalRFC: R4 and F2. The validator's warnings are shown, not refused, except
+// that a public servant is a natural person: a company's RFC or SAT's generic
+// RFCs (which identify no one) do not meet R4.
+func (p *Policy) evalRFC(ev evaluation, value string) {
+	if value == "" {
+		ev.unmet("R4", "rfc.missing", "rfc", "Falta el RFC, obligatorio para servidores públicos.", "The RFC (tax id) is missing; it is mandatory for public servants.")
+		return
+	}
+	rfc, warns, err := validate.ParseRFC(value)
+	if err != nil {
+		validatorFinding(ev, "R4", err)
+		return
+	}
+	generic := false
+	for _, w := range warns {
+		switch {
+		case w.Code == "rfc.generic":
+			generic = true
+		case w.Code == "rfc.check_digit" && p.Identifiers.RFCCheckDigit == "ignore":
+		default:
+			ev.d.Warnings = append(ev.d.Warnings, Finding{Rule: "F2", Code: w.Code, Field: "rfc", ES: w.ES, EN: w.EN})
+		}
+	}
+	switch {
+	case generic:
+		ev.unmet("R4", "rfc.generic", "rfc", "El RFC genérico no identifica a una persona; se requiere el RFC del servidor público.",
+			"A generic RFC identifies no one; the public servant's own RFC is required.")
+	case rfc.Kind != validate.RFCFisica:
+		ev.unmet("R4", "rfc.not_natural_person", "rfc", "El RFC debe ser de persona física (13 caracteres).",
+			"The RFC must be a natural person's (13 characters).")
+	}
+}
+
+// evalEmail: R9, an institutional e-mail, verified first when filed online.
+func (p *Policy) evalEmail(ev evaluation, e Enrollment) {
 	if err := validate.InstitutionalEmail(e.Email, p.Email.Domains); err != nil {
 		validatorFinding(ev, "R9", err)
 	}
 	if p.Email.VerifyOnline && e.Online && !e.EmailVerified {
 		ev.unmet("R9", "email.unverified", "email", "El correo electrónico no ha sido validado.", "The e-mail address has not been verified.")
 	}
+}
 
-	// R1: a current appointment verified with HR.
-	if p.Appointment.Required {
-		p.checkAppointment(ev, e.Appointment, now)
-	}
-
-	// R2, R6: the official ID, seen in person.
+// evalIdentity: R2 and R6, the official ID, seen in person.
+func (p *Policy) evalIdentity(ev evaluation, e Enrollment) {
 	idOK := e.IDDocument != nil && strings.TrimSpace(e.IDDocument.Number) != ""
 	if e.IDDocument != nil && !contains(p.IDDocuments.Accepted, e.IDDocument.Kind) {
 		ev.unmet("R2", "id.kind_not_accepted", "id_document", fmt.Sprintf("La identificación %s no es de las aceptadas (%s).", e.IDDocument.Kind, strings.Join(p.IDDocuments.Accepted, ", ")),
@@ -233,8 +257,11 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		ev.inPerson(e.InPerson, "R6", "in_person", "in_person", "El solicitante debe comparecer en persona y los datos deben coincidir con su identificación.",
 			"The applicant must appear in person and the data must match the ID.")
 	}
+}
 
-	// R5 and other documents, with maximum age counted to the filing.
+// evalDocuments: R5 and the other documents the reason needs, with their
+// maximum age counted to the filing.
+func (p *Policy) evalDocuments(ev evaluation, e Enrollment, now time.Time) {
 	for _, doc := range p.Documents {
 		if len(doc.Reasons) > 0 && !contains(doc.Reasons, e.Reason) {
 			continue
@@ -258,13 +285,15 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 				fmt.Sprintf("%s: issued %s, more than %d days old.", doc.EN, issued.Format("2006-01-02"), doc.MaxAgeDays))
 		}
 	}
+}
 
-	// R7: biometrics.
+// evalCapture: R7 and R8, what the agent captures and collects in person
+// (biometrics, the signed request form and the agreement).
+func (p *Policy) evalCapture(ev evaluation, e Enrollment) {
 	for _, b := range p.Biometrics {
 		es, en := biometricText(b)
 		ev.inPerson(contains(e.Biometrics, b), "R7", "biometric."+strings.ToLower(b), "biometrics", "Capturar "+es+".", "Capture the "+en+".")
 	}
-	// R8: signed request form and agreement.
 	if p.RequestForm {
 		ev.inPerson(e.RequestFormSigned, "R8", "request_form", "request_form", "Recabar la solicitud firmada por el solicitante.",
 			"Collect the request form signed by the applicant.")
@@ -273,8 +302,11 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 		ev.inPerson(e.AgreementSigned, "R8", "agreement", "agreement", "Recabar el acuerdo de aceptación de responsabilidad firmado de puño y letra.",
 			"Collect the acceptance-of-responsibility agreement signed by hand.")
 	}
+}
 
-	// Conditions that do not fit the schema (CEL).
+// evalConditions evaluates the conditions that do not fit the schema. A
+// condition that cannot be evaluated is unmet, never skipped.
+func (p *Policy) evalConditions(ev evaluation, e Enrollment, now time.Time) {
 	act := e.activation(now)
 	for _, c := range p.cel {
 		applies, met, err := c.eval(act)
@@ -286,12 +318,12 @@ func (p *Policy) Evaluate(e Enrollment, now time.Time) Decision {
 			f.ES += " (no se pudo evaluar)"
 			f.EN += " (could not be evaluated: " + err.Error() + ")"
 		}
-		d.Unmet = append(d.Unmet, f)
+		ev.d.Unmet = append(ev.d.Unmet, f)
 	}
-	return d
 }
 
-func (p *Policy) checkAppointment(ev evaluation, a *AppointmentFacts, now time.Time) {
+// evalAppointment: R1, a current appointment verified with HR.
+func (p *Policy) evalAppointment(ev evaluation, a *AppointmentFacts, now time.Time) {
 	hr := p.Appointment.HRBody
 	switch {
 	case a == nil:

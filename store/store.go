@@ -11,7 +11,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -227,36 +226,6 @@ func (tx *Tx) read() *Store {
 	v := *tx.s
 	v.q, v.inTx = tx.tx, true
 	return &v
-}
-
-// dbErr turns driver errors into typed errors.
-func dbErr(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return errs.New(errs.NotFound, "%s not found", what)
-	}
-	if isUniqueViolation(err) {
-		return errs.Wrap(errs.Conflict, err, "%s already exists", what)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return errs.Wrap(errs.Unavailable, err, "%s: request cancelled or timed out", what)
-	}
-	return errs.Wrap(errs.Unavailable, err, "database error on %s", what)
-}
-
-func isUniqueViolation(err error) bool {
-	msg := err.Error()
-	// SQLite: "constraint failed: UNIQUE constraint failed: …" (2067) or
-	// PRIMARY KEY (1555); PostgreSQL: SQLSTATE 23505.
-	return strings.Contains(msg, "UNIQUE constraint failed") ||
-		strings.Contains(msg, "PRIMARY KEY constraint failed") ||
-		strings.Contains(msg, "SQLSTATE 23505")
 }
 
 func notFoundOr(err error, format string, args ...any) error {
