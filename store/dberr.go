@@ -48,8 +48,9 @@ func dbErr(err error, what string) error {
 	case failReference:
 		return errs.Wrap(errs.Conflict, err, "%s refers to a record that does not exist, or is still referred to", what)
 	case failContention:
-		// Retrying the whole transaction is the cure, as for a stale update.
-		return errs.Wrap(errs.Conflict, err, "%s was changed concurrently; try again", what)
+		// Retrying the whole transaction is the cure: the caller may try
+		// again (503), and it is never mistaken for a duplicate (409).
+		return errs.Wrap(errs.Unavailable, err, "%s was changed concurrently; try again", what)
 	case failCancelled:
 		return errs.Wrap(errs.Unavailable, err, "%s: request cancelled or timed out", what)
 	case failInvalid:

@@ -115,22 +115,22 @@ var dbErrCases = []dbErrCase{
 		},
 	},
 	{
-		name: "serialization failure", want: errs.Conflict, detail: "changed concurrently",
+		name: "serialization failure", want: errs.Unavailable, detail: "changed concurrently",
 		codes:   map[store.Dialect]string{store.Postgres: "pg:40001"},
 		provoke: provokeSerializationFailure,
 	},
 	{
-		name: "deadlock", want: errs.Conflict, detail: "changed concurrently",
+		name: "deadlock", want: errs.Unavailable, detail: "changed concurrently",
 		codes:   map[store.Dialect]string{store.Postgres: "pg:40P01"},
 		provoke: provokeDeadlock,
 	},
 	{
-		name: "busy", want: errs.Conflict, detail: "changed concurrently",
+		name: "busy", want: errs.Unavailable, detail: "changed concurrently",
 		codes:   map[store.Dialect]string{store.SQLite: "sqlite:5"},
 		provoke: provokeBusy,
 	},
 	{
-		name: "busy snapshot", want: errs.Conflict, detail: "changed concurrently",
+		name: "busy snapshot", want: errs.Unavailable, detail: "changed concurrently",
 		codes:   map[store.Dialect]string{store.SQLite: "sqlite:517"},
 		provoke: provokeBusySnapshot,
 	},

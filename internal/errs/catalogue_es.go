@@ -518,4 +518,8 @@ var spanish = map[string]string{
 	"jobs: no transaction":                      "trabajos: no hay transacción",
 	"jobs: unknown kind %q":                     "trabajos: tipo desconocido %q",
 	"notify: a %s job was claimed as an e-mail": "notificaciones: se reclamó un trabajo %s como correo",
+	"%s refers to a record that does not exist, or is still referred to": "%s hace referencia a un registro que no existe, o aún es referido por otro",
+	"%s was changed concurrently; try again":                             "%s fue modificado al mismo tiempo por otra operación; intente de nuevo",
+	"%s: a value the database schema refuses":                            "%s: un valor que el esquema de la base de datos rechaza",
+	"%s: the statement does not match the database schema":               "%s: la instrucción no corresponde al esquema de la base de datos",
 }
