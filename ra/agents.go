@@ -56,6 +56,9 @@ func (r *RA) AddAgent(ctx context.Context, req AddAgentRequest) (*AgentCredentia
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
 	}
+	if _, err := r.issuerOf(pol); err != nil {
+		return nil, err // refused before anything is recorded
+	}
 	if !store.ValidRole(req.Role) {
 		return nil, errs.New(errs.Malformed, "unknown role %q (admin, agent, auditor or hr)", req.Role)
 	}
