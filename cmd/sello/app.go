@@ -20,8 +20,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/sello-pki/sello/ca"
-	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/config"
 	"github.com/sello-pki/sello/internal/errs"
@@ -38,8 +36,10 @@ type app struct {
 	log      *slog.Logger
 	clk      clock.Clock
 	store    *store.Store
-	hier     *local.Hierarchy
-	backend  *local.Signer
+	// root issues the HTTPS listener's certificate; nil when the root key
+	// is not here. rootCert is served at /ca/root.crt; nil when there is none.
+	root     tlsIssuer
+	rootCert *x509.Certificate
 	policies policies.Set
 	ra       *ra.RA
 	auditPub crypto.PublicKey
@@ -207,8 +207,8 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		logCfg.LogLevel = "warn"
 	}
 	a := &app{cfg: cfg, log: newLogger(&logCfg, logw), clk: clock.New()}
-	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
-		return nil, errs.New(errs.BadConfig, "no CA in %s: run `sello init` (or `sello serve`, which initialises an empty data folder)", cfg.CADir)
+	if len(issuerNames(cfg)) == 0 {
+		return nil, errs.New(errs.BadConfig, "no issuer in %s: run `sello init` (or `sello serve`, which initialises an empty data folder)", cfg.CADir)
 	}
 	a.policies, err = policies.LoadDir(cfg.PolicyDir)
 	if err != nil {
@@ -257,13 +257,11 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		return nil, errs.New(errs.BadConfig, "the database schema is behind (%s not applied): run `sello migrate`", strings.Join(pending, ", "))
 	}
 	if o.signer {
-		a.hier, err = local.LoadDir(cfg.CADir, pass)
-		if err != nil {
+		if err := loadRoot(a, pass); err != nil {
 			a.store.Close()
 			return nil, err
 		}
-		a.backend, err = local.New(local.Config{Issuer: a.hier.Issuing, Key: a.hier.IssuingKey, Chain: a.hier.Chain,
-			Store: a.store, Clock: a.clk, Logger: a.log})
+		issuers, err := openIssuers(ctx, a, pass)
 		if err != nil {
 			a.store.Close()
 			return nil, err
@@ -289,7 +287,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 				orgHR[code] = src
 			}
 		}
-		a.ra = ra.New(ra.Config{Store: a.store, Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
+		a.ra = ra.New(ra.Config{Store: a.store, Issuers: issuers,
 			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 			HomologationRoots: homologationRoots(cfg, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {

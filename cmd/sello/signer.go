@@ -19,10 +19,13 @@ import (
 	"github.com/sello-pki/sello/ra"
 )
 
-// The RA's acknowledgement signer: a key (encrypted like the CA keys) and a
-// certificate from the embedded CA, recorded like every certificate.
+// The RA's acknowledgement signer: its own key (encrypted with the CA
+// passphrase, next to the audit key) and a certificate the RA has issued
+// like every certificate, by the issuer of the authority's organisation. It
+// never touches the CA's keys.
 func ackSignerPaths(a *app) (certPath, keyPath string) {
-	return filepath.Join(a.cfg.CADir, "ra-signer.crt"), filepath.Join(filepath.Dir(a.cfg.AuditKeyFile), "ra-signer.key")
+	dir := filepath.Dir(a.cfg.AuditKeyFile)
+	return filepath.Join(dir, "ra-signer.crt"), filepath.Join(dir, "ra-signer.key")
 }
 
 // ensureAckSigner loads the signer, issuing a new one when there is none or
@@ -50,6 +53,9 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 			owner = o
 			break
 		}
+	}
+	if pol, err = a.policies.Get(owner.PolicyID); err != nil {
+		return err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
