@@ -59,9 +59,13 @@ func (f *fakeBackend) Sign(ctx context.Context, req ca.SignRequest) (*ca.Issued,
 	return iss, err
 }
 
-func (f *fakeBackend) Revoke(ctx context.Context, req ca.RevokeRequest) error { return f.inner.Revoke(ctx, req) }
+func (f *fakeBackend) Revoke(ctx context.Context, req ca.RevokeRequest) error {
+	return f.inner.Revoke(ctx, req)
+}
 
-func (f *fakeBackend) Chain(ctx context.Context) ([]*x509.Certificate, error) { return f.inner.Chain(ctx) }
+func (f *fakeBackend) Chain(ctx context.Context) ([]*x509.Certificate, error) {
+	return f.inner.Chain(ctx)
+}
 
 // withBackend rebuilds w's RA with every issuer signing through b.
 func withBackend(t *testing.T, w *wf, b ca.Backend) {

@@ -36,10 +36,8 @@ type app struct {
 	log      *slog.Logger
 	clk      clock.Clock
 	store    *store.Store
-	// root issues the HTTPS listener's certificate; nil when the root key
-	// is not here. rootCert is served at /ca/root.crt; nil when there is none.
-	root     tlsIssuer
-	rootCert *x509.Certificate
+	root     tlsIssuer         // issues the HTTPS certificate; nil without the root key
+	rootCert *x509.Certificate // served at /ca/root.crt; nil without a root
 	policies policies.Set
 	ra       *ra.RA
 	auditPub crypto.PublicKey

@@ -21,10 +21,10 @@ import (
 
 type initOptions struct {
 	issuerSource
-	policy      string
-	orgCode     string
-	orgName     string
-	adminEmail  string
+	policy     string
+	orgCode    string
+	orgName    string
+	adminEmail string
 }
 
 func newInitCmd(g *globalFlags) *cobra.Command {

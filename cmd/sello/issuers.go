@@ -92,7 +92,9 @@ func (s *issuerSource) flags(cmd *cobra.Command) {
 	f.StringVar(&s.keyPassFile, "key-pass-file", "", "file with the password of --import-key or --import-p12")
 }
 
-func (s *issuerSource) imported() bool { return s.importP12 != "" || s.importCert != "" || s.importKey != "" }
+func (s *issuerSource) imported() bool {
+	return s.importP12 != "" || s.importCert != "" || s.importKey != ""
+}
 
 // createIssuer creates (or imports) the issuer of pol in its folder. A
 // generated issuing CA is signed by the deployment's root, created first

@@ -76,7 +76,7 @@ func TestRule_P1_TwoJurisdictionsOneDeployment(t *testing.T) {
 	wantIssuer := map[string]string{"jalisco": "CN=Gobierno del Estado de Jalisco Issuing CA", "cajamarca": "CN=Gobierno Regional Cajamarca Issuing CA"}
 	for name, args := range agents {
 		p12 := filepath.Join(dir, name+".p12")
-		mustRun(t, append(append([]string{"agent", "add", "--data", data, "--role", "agent", "--title", "Agente registrador", "--out", p12}, args...))...)
+		mustRun(t, append([]string{"agent", "add", "--data", data, "--role", "agent", "--title", "Agente registrador", "--out", p12}, args...)...)
 		pass, _ := os.ReadFile(p12 + ".pass")
 		leafPEM := firstCert(openssl(t, "pkcs12", "-info", "-in", p12, "-passin", "pass:"+strings.TrimSpace(string(pass)), "-nodes"))
 		leaf := save(name+".pem", leafPEM)
