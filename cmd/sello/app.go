@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
@@ -15,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"go.step.sm/crypto/pemutil"
 
 	"github.com/spf13/cobra"
 
@@ -143,18 +139,8 @@ func ensureAuditKey(cfg *config.Config, pass []byte) (bool, error) {
 	if fileExists(cfg.AuditKeyFile) {
 		return false, nil
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := auditKey(cfg, pass).Create()
 	if err != nil {
-		return false, err
-	}
-	blk, err := pemutil.Serialize(key, pemutil.WithPKCS8(true), pemutil.WithPassword(pass))
-	if err != nil {
-		return false, err
-	}
-	if err := os.MkdirAll(filepath.Dir(cfg.AuditKeyFile), 0o700); err != nil {
-		return false, err
-	}
-	if err := writeSecret(cfg.AuditKeyFile, strings.TrimSpace(string(pem.EncodeToMemory(blk)))); err != nil {
 		return false, err
 	}
 	der, _ := x509.MarshalPKIXPublicKey(key.Public())
@@ -162,15 +148,7 @@ func ensureAuditKey(cfg *config.Config, pass []byte) (bool, error) {
 }
 
 func loadAuditKey(cfg *config.Config, pass []byte) (crypto.Signer, error) {
-	k, err := pemutil.Read(cfg.AuditKeyFile, pemutil.WithPassword(pass))
-	if err != nil {
-		return nil, errs.Wrap(errs.BadConfig, err, "audit key %s cannot be read (wrong passphrase?)", cfg.AuditKeyFile)
-	}
-	s, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, errs.New(errs.BadConfig, "audit key %s is not a signing key", cfg.AuditKeyFile)
-	}
-	return s, nil
+	return auditKey(cfg, pass).Signer()
 }
 
 func loadAuditPub(cfg *config.Config) (crypto.PublicKey, error) {
