@@ -265,6 +265,9 @@ ca:
     dir: ca
     passphrase_file: secrets/ca.pass
     issuing_key: ecdsa-p384
+  # One issuer per authority, each in ca/<issuer>/ (sello issuer add);
+  # list one here only to give it another backend or folder.
+  issuers: []
 secrets:
   data_key_file: secrets/data.key
 audit:

@@ -258,9 +258,14 @@ func newIssuerListCmd(g *globalFlags) *cobra.Command {
 				printf(w, "%s\t%s\t%s\tbackend %s\tuntil %s\tpolicies %s\n", is.Name, is.ID, c.Subject.CommonName,
 					a.cfg.IssuerConfig(is.Name).Backend, c.NotAfter.UTC().Format(time.DateOnly), strings.Join(pols, ","))
 			}
-			for id, p := range a.policies {
+			ids := make([]string, 0, len(a.policies))
+			for id := range a.policies {
+				ids = append(ids, id)
+			}
+			sort.Strings(ids)
+			for _, id := range ids {
 				if _, err := a.ra.IssuerFor(id); err != nil {
-					printf(w, "policy %s has no issuer (%s): sello issuer add --policy %s\n", id, p.IssuerName(), id)
+					printf(w, "policy %s has no issuer (%s): sello issuer add --policy %s\n", id, a.policies[id].IssuerName(), id)
 				}
 			}
 			return nil
