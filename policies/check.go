@@ -100,6 +100,9 @@ func (p *Policy) checkJurisdiction(c *checker) {
 	if p.ID == "" || !idPattern.MatchString(p.ID) {
 		c.fail("id", "%q: want a lower-case identifier such as jalisco", p.ID)
 	}
+	if p.Issuer != "" && !idPattern.MatchString(p.Issuer) {
+		c.fail("issuer", "%q: want a lower-case issuer name such as jalisco", p.Issuer)
+	}
 	if p.Name == "" {
 		c.fail("name", "required")
 	}

@@ -43,8 +43,19 @@ func (p *Policy) TermEnd() time.Time {
 // File is the path the policy was loaded from.
 func (p *Policy) File() string { return p.file }
 
+// IssuerName is the issuer whose issuing CA signs this policy's
+// certificates: the issuer key, or the policy's id when it has none.
+func (p *Policy) IssuerName() string {
+	if p.Issuer != "" {
+		return p.Issuer
+	}
+	return p.ID
+}
+
 // Profile returns the certificate profile with the status URLs of the
-// deployment.
+// deployment for the issuer that signs: where its certificate is served
+// (AIA caIssuers, /ca/<issuer>/issuing.crt) and its CRL (/crl/<issuer>.crl).
+// OCSP is one responder for every issuer (a request names its issuer).
 func (p *Policy) Profile(publicURL string, issuerName string) ca.Profile {
 	base := strings.TrimRight(publicURL, "/")
 	return ca.Profile{
@@ -54,7 +65,7 @@ func (p *Policy) Profile(publicURL string, issuerName string) ca.Profile {
 		CPSURI:                p.Certificate.CPSURI,
 		DocumentSigning:       p.Certificate.DocumentSigning,
 		OCSPURLs:              []string{base + "/ocsp"},
-		IssuingCertificateURL: []string{base + "/ca/" + issuerName + ".crt"},
+		IssuingCertificateURL: []string{base + "/ca/" + issuerName + "/issuing.crt"},
 		CRLURLs:               []string{base + "/crl/" + issuerName + ".crl"},
 		Template:              p.Certificate.Template,
 	}

@@ -8,6 +8,7 @@ type Policy struct {
 	ID           string       `yaml:"id"`
 	Name         string       `yaml:"name"`
 	Sources      []string     `yaml:"sources"`
+	Issuer       string       `yaml:"issuer"`
 	Jurisdiction Jurisdiction `yaml:"jurisdiction"`
 	Identifiers  Identifiers  `yaml:"identifiers"`
 	IDDocuments  IDDocuments  `yaml:"id_documents"`

@@ -68,6 +68,9 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "organisation %s names policy %q, which is not loaded", org.Code, org.PolicyID)
 	}
+	if _, err := r.issuerOf(pol); err != nil {
+		return nil, err // refused before anything is recorded
+	}
 	if !model.ValidRole(req.Role) {
 		return nil, errs.New(errs.Malformed, "unknown role %q (admin, agent, auditor or hr)", req.Role)
 	}

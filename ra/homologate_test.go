@@ -59,7 +59,7 @@ func TestRule_O4_Homologation(t *testing.T) {
 		roots := x509.NewCertPool()
 		roots.AddCert(trusted.Root)
 		set, _ := policies.Builtin()
-		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: nil, Policies: set, Clock: e.Clock, HomologationRoots: roots,
+		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Policies: set, Clock: e.Clock, HomologationRoots: roots,
 			AckSigner: ackSigner(t, w.h, e.Clock.Now())})
 		req := ra.HomologationRequest{OrgCode: "SEP-JAL", Person: ana, Title: "Analista", Certificate: cert}
 

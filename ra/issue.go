@@ -115,6 +115,10 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	if req.Org.Status != model.OrgAccredited {
 		return nil, errs.New(errs.Forbidden, "organisation %s is %s as a certification service provider", req.Org.Code, req.Org.Status)
 	}
+	issuer, err := r.issuerOf(req.Policy)
+	if err != nil {
+		return nil, err
+	}
 	csr, err := ca.ParseCSR(req.CSR)
 	if err != nil {
 		return nil, err
@@ -152,16 +156,16 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	notBefore := now.Add(-time.Minute).Truncate(time.Second) // tolerate relying parties' clock skew
 	// ...but never before the issuing CA's own validity (a CA imported or
 	// created a moment ago).
-	if chain, err := r.backend.Chain(ctx); err == nil && len(chain) > 0 && notBefore.Before(chain[0].NotBefore) {
-		notBefore = chain[0].NotBefore
+	if nb := issuer.Certificate().NotBefore; notBefore.Before(nb) {
+		notBefore = nb
 	}
 	notAfter := Validity(req.Policy, now, req.NotAfter)
 	if !notAfter.After(now) {
 		return nil, errs.New(errs.PolicyRefused, "no validity left: the term or appointment ends before now")
 	}
-	signed, err := r.backend.Sign(ctx, ca.SignRequest{
+	signed, err := issuer.Backend.Sign(ctx, ca.SignRequest{
 		CSR: csr, Subject: subject, Emails: emails, NotBefore: notBefore, NotAfter: notAfter,
-		Profile: req.Policy.Profile(r.publicURL, r.issuerTag),
+		Profile: req.Policy.Profile(r.publicURL, issuer.Name),
 	})
 	if err != nil {
 		return nil, err
@@ -169,7 +173,7 @@ func (r *RA) issue(ctx context.Context, req IssueRequest) (*Issued, error) {
 	cert := signed.Certificate
 	sum := sha256.Sum256(signed.DER)
 	rec := &model.Certificate{
-		IssuerID: r.issuerID, Serial: model.SerialHex(cert.SerialNumber),
+		IssuerID: issuer.ID, Serial: model.SerialHex(cert.SerialNumber),
 		OrgID:           sql.NullInt64{Int64: req.Org.ID, Valid: true},
 		PersonID:        sql.NullInt64{Int64: personID(req.Person), Valid: req.Person != nil},
 		AgentID:         sql.NullInt64{Int64: req.AgentID, Valid: req.AgentID != 0},

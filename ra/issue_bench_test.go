@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
@@ -33,7 +32,7 @@ func BenchmarkIssue(b *testing.B) {
 			signer, _ := local.New(local.Config{Issuer: h.Issuing, Key: h.IssuingKey, Chain: h.Chain, Store: e.Store, Clock: e.Clock})
 			set, _ := policies.Builtin()
 			pol, _ := set.Get("jalisco")
-			r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(h.Issuing), IssuerTag: "issuing", Policies: set,
+			r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(b, set, signer), Policies: set,
 				PublicURL: "http://x.example", Clock: e.Clock})
 			org := &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco"}
 			person := &store.Person{Data: maria}

@@ -37,6 +37,10 @@ func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput)
 	if err == nil {
 		if _, perr := r.policies.Get(in.Policy); perr != nil {
 			err = errs.Wrap(errs.Malformed, perr, "policy %q is not loaded", in.Policy)
+		} else {
+			// An organisation whose certificates no issuer could sign is
+			// refused now, not at its first issuance (RULES P1).
+			_, err = r.IssuerFor(in.Policy)
 		}
 	}
 	if err == nil {

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"log/slog"
 
-	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/appointment"
@@ -17,9 +16,7 @@ import (
 // RA is the registration authority.
 type RA struct {
 	store     Store
-	backend   ca.Backend
-	issuerID  string
-	issuerTag string // file name stem the CA certificate is served under (/ca/<tag>.crt)
+	issuers   map[string]*Issuer // by name
 	policies  policies.Set
 	publicURL string
 	clk       clock.Clock
@@ -34,10 +31,10 @@ type RA struct {
 // Config holds the RA's dependencies.
 type Config struct {
 	// Store is the storage: ra.Bind[*model.Tx](st) for a *model.Store.
-	Store     Store
-	Backend   ca.Backend
-	IssuerID  string
-	IssuerTag string
+	Store Store
+	// Issuers are the deployment's issuing CAs; each policy's certificates
+	// are issued by the one its issuer key names (RULES P1).
+	Issuers   []*Issuer
 	Policies  policies.Set
 	PublicURL string
 	Clock     clock.Clock
@@ -59,13 +56,10 @@ func New(c Config) *RA {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &RA{store: c.Store, backend: c.Backend, issuerID: c.IssuerID, issuerTag: c.IssuerTag, policies: c.Policies,
+	return &RA{store: c.Store, issuers: issuerMap(c.Issuers), policies: c.Policies,
 		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
 		homologationRoots: c.HomologationRoots}
 }
 
 // Policy returns a loaded policy.
 func (r *RA) Policy(id string) (*policies.Policy, error) { return r.policies.Get(id) }
-
-// IssuerID names the issuing CA certificates are recorded under.
-func (r *RA) IssuerID() string { return r.issuerID }

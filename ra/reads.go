@@ -281,11 +281,29 @@ func (r *RA) StatusRequests(ctx context.Context, a Actor, state string) ([]model
 	return list, err
 }
 
-// CertificateBySerial finds a certificate by its serial (hex) for a.
-func (r *RA) CertificateBySerial(ctx context.Context, a Actor, serial string) (*model.Certificate, error) {
-	c, err := r.store.CertificateBySerial(ctx, r.issuerID, strings.ToLower(strings.TrimSpace(serial)))
-	if err != nil {
-		return nil, err
+// CertificateBySerial finds a certificate by its serial (hex) for a, under
+// the named issuer or, when issuer is "", under whichever issuer has it.
+func (r *RA) CertificateBySerial(ctx context.Context, a Actor, issuer, serial string) (*model.Certificate, error) {
+	serial = strings.ToLower(strings.TrimSpace(serial))
+	var found []*model.Certificate
+	for _, is := range r.Issuers() {
+		if issuer != "" && is.Name != issuer {
+			continue
+		}
+		c, err := r.store.CertificateBySerial(ctx, is.ID, serial)
+		if errs.Has(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, c)
 	}
-	return r.certificate(ctx, a, c.ID)
+	switch len(found) {
+	case 0:
+		return nil, errs.New(errs.NotFound, "no certificate with serial %s", serial)
+	case 1:
+		return r.certificate(ctx, a, found[0].ID)
+	}
+	return nil, errs.New(errs.Conflict, "serial %s exists under several issuers: give --issuer", serial)
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
@@ -33,7 +32,7 @@ func withPolicy(t *testing.T, w *wf, old, new string) {
 		t.Fatal(err)
 	}
 	signer, _ := local.New(local.Config{Issuer: w.h.Issuing, Key: w.h.IssuingKey, Chain: w.h.Chain, Store: w.env.Store, Clock: w.env.Clock})
-	w.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](w.env.Store), Backend: signer, IssuerID: ca.IssuerID(w.h.Issuing), IssuerTag: "issuing",
+	w.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](w.env.Store), Issuers: testIssuers(t, policies.Set{"jalisco": p}, signer),
 		Policies: policies.Set{"jalisco": p}, PublicURL: "http://firma.example.gob.mx", Clock: w.env.Clock,
 		Appointments: map[string]appointment.Source{"jalisco": w.hr}, AckSigner: ackSigner(t, w.h, w.env.Clock.Now())})
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
@@ -209,7 +208,7 @@ func TestRule_R1_OrganisationsOwnHRSource(t *testing.T) {
 		own.set(maria.CURP, appointment.Terminated, time.Time{})
 		set, _ := policies.Builtin()
 		signer, _ := local.New(local.Config{Issuer: w.h.Issuing, Key: w.h.IssuingKey, Chain: w.h.Chain, Store: e.Store, Clock: e.Clock})
-		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(w.h.Issuing), Policies: set, Clock: e.Clock,
+		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(t, set, signer), Policies: set, Clock: e.Clock,
 			PublicURL: "http://firma.example.gob.mx", AckSigner: ackSigner(t, w.h, e.Clock.Now()),
 			Appointments: map[string]appointment.Source{"jalisco": w.hr}, OrgAppointments: map[string]appointment.Source{"SEP-JAL": own}})
 		f, err := r.FileInPerson(ctx, w.agent, ra.FileRequest{OrgCode: "SEP-JAL", Reason: "first_issuance", Person: maria})

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/policies"
@@ -101,7 +100,7 @@ func newWF(t *testing.T, e *storetest.Env) *wf {
 	for id := range set {
 		srcs[id] = hr
 	}
-	r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(h.Issuing), IssuerTag: "issuing", Policies: set,
+	r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(t, set, signer), Policies: set,
 		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock, Appointments: srcs, AckSigner: ackSigner(t, h, e.Clock.Now())})
 	w := &wf{env: e, ra: r, hr: hr, h: h}
 	w.org = &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco", ResponsibleUnit: "Dirección de Personal"}

@@ -119,3 +119,20 @@ func originOf(c *Certificate) string {
 	}
 	return c.Origin
 }
+
+// CertificateCount is how many certificates of one issuer have one status.
+type CertificateCount struct {
+	IssuerID string `db:"issuer_id"`
+	Status   string `db:"status"`
+	Count    int    `db:"n"`
+}
+
+// CertificateCounts counts the certificates by issuer and status (the
+// metrics are per issuer).
+func (s *Store) CertificateCounts(ctx context.Context) ([]CertificateCount, error) {
+	var out []CertificateCount
+	if err := s.sel(ctx, &out, "SELECT issuer_id, status, COUNT(*) AS n FROM certificates GROUP BY issuer_id, status"); err != nil {
+		return nil, dbErr(err, "certificates")
+	}
+	return out, nil
+}

@@ -132,26 +132,44 @@ const CABackdate = time.Hour
 // clientAuth, so that it cannot issue TLS server certificates. Both
 // certificates are linted; a lint error fails the generation.
 func GenerateHierarchy(clk clock.Clock, opts HierarchyOptions) (*Hierarchy, error) {
-	if clk == nil {
-		return nil, errs.New(errs.BadConfig, "hierarchy: no clock")
-	}
-	opts = opts.withDefaults()
-	if err := opts.validate(); err != nil {
+	opts, policies, err := prepare(clk, opts)
+	if err != nil {
 		return nil, err
-	}
-	policies := make([]x509.OID, 0, len(opts.PolicyOIDs))
-	for _, p := range opts.PolicyOIDs {
-		oid, err := x509.ParseOID(p)
-		if err != nil {
-			return nil, errs.Wrap(errs.BadConfig, err, "hierarchy: policy OID %q is not a dotted object identifier", p)
-		}
-		policies = append(policies, oid)
 	}
 	// CA certificates are backdated by an hour so that certificates issued
 	// right after set-up, themselves backdated for relying parties' clock
 	// skew, fall within the issuer's validity.
 	now := clk.Now().UTC().Truncate(time.Second).Add(-CABackdate)
+	root, err := generateRoot(now, opts)
+	if err != nil {
+		return nil, err
+	}
+	return root.issue(now, opts, policies)
+}
 
+// prepare applies the defaults, checks the options and parses the policy
+// OIDs.
+func prepare(clk clock.Clock, opts HierarchyOptions) (HierarchyOptions, []x509.OID, error) {
+	if clk == nil {
+		return opts, nil, errs.New(errs.BadConfig, "hierarchy: no clock")
+	}
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return opts, nil, err
+	}
+	policies := make([]x509.OID, 0, len(opts.PolicyOIDs))
+	for _, p := range opts.PolicyOIDs {
+		oid, err := x509.ParseOID(p)
+		if err != nil {
+			return opts, nil, errs.Wrap(errs.BadConfig, err, "hierarchy: policy OID %q is not a dotted object identifier", p)
+		}
+		policies = append(policies, oid)
+	}
+	return opts, policies, nil
+}
+
+// generateRoot creates the self-signed ECDSA P-384 root, linted.
+func generateRoot(now time.Time, opts HierarchyOptions) (*Root, error) {
 	rootKey, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "hierarchy: cannot generate the root key")
@@ -168,7 +186,21 @@ func GenerateHierarchy(clk clock.Clock, opts HierarchyOptions) (*Hierarchy, erro
 	if err != nil {
 		return nil, err
 	}
+	if _, err := ca.Lint(root.Raw); err != nil {
+		return nil, err
+	}
+	return &Root{cert: root, key: rootKey}, nil
+}
 
+// issue creates an issuing CA under the root, linted.
+func (r *Root) issue(now time.Time, opts HierarchyOptions, policies []x509.OID) (*Hierarchy, error) {
+	if r.key == nil {
+		return nil, errs.New(errs.BadConfig, "the root key is not here (kept offline?): an issuing CA cannot be created; import one instead")
+	}
+	notAfter := now.Add(opts.IssuingValidity)
+	if notAfter.After(r.cert.NotAfter) {
+		notAfter = r.cert.NotAfter
+	}
 	issuingKey, err := generateIssuingKey(opts.IssuingKey)
 	if err != nil {
 		return nil, err
@@ -176,7 +208,7 @@ func GenerateHierarchy(clk clock.Clock, opts HierarchyOptions) (*Hierarchy, erro
 	issuingTmpl := &x509.Certificate{
 		Subject:               caName(opts, "Issuing CA"),
 		NotBefore:             now,
-		NotAfter:              now.Add(opts.IssuingValidity),
+		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature, // digitalSignature: it signs OCSP responses itself
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection, x509.ExtKeyUsageClientAuth},
 		BasicConstraintsValid: true,
@@ -187,21 +219,19 @@ func GenerateHierarchy(clk clock.Clock, opts HierarchyOptions) (*Hierarchy, erro
 		CRLDistributionPoints: []string{opts.RootCRLURL},
 		IssuingCertificateURL: []string{opts.RootCertURL},
 	}
-	issuing, err := signCA(issuingTmpl, root, issuingKey, rootKey)
+	issuing, err := signCA(issuingTmpl, r.cert, issuingKey, r.key)
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range []*x509.Certificate{root, issuing} {
-		if _, err := ca.Lint(c.Raw); err != nil {
-			return nil, err
-		}
+	if _, err := ca.Lint(issuing.Raw); err != nil {
+		return nil, err
 	}
 	return &Hierarchy{
-		Root:       root,
-		RootKey:    rootKey,
+		Root:       r.cert,
+		RootKey:    r.key,
 		Issuing:    issuing,
 		IssuingKey: issuingKey,
-		Chain:      []*x509.Certificate{issuing, root},
+		Chain:      []*x509.Certificate{issuing, r.cert},
 	}, nil
 }
 

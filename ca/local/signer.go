@@ -35,12 +35,7 @@ import (
 
 // SerialStore records serials and lint certificates before the issuing key
 // signs anything (the consumer-owned part of the RA's store).
-type SerialStore interface {
-	// ReserveSerial records that serial is about to be used by issuer; errs.Conflict if already reserved.
-	ReserveSerial(ctx context.Context, issuerID string, serial *big.Int, notAfter time.Time) error
-	// SaveLintCertificate stores the linted (throwaway-signed) certificate before the real signature.
-	SaveLintCertificate(ctx context.Context, issuerID string, serial *big.Int, der []byte) error
-}
+type SerialStore = ca.SerialStore
 
 // Config is what New needs.
 type Config struct {

@@ -25,10 +25,20 @@ import (
 // root key is therefore needed (at setup time, before it goes offline).
 // This certificate does not go through the lint and serial-store sequence.
 func (h *Hierarchy) IssueTLSServer(clk clock.Clock, names []string, ips []net.IP, validity time.Duration) (certDER []byte, key crypto.Signer, err error) {
+	r := h.RootCA()
+	if r == nil {
+		r = &Root{}
+	}
+	return r.IssueTLSServer(clk, names, ips, validity)
+}
+
+// IssueTLSServer issues Sello's HTTPS certificate with the root key (see
+// Hierarchy.IssueTLSServer for why the root signs it).
+func (r *Root) IssueTLSServer(clk clock.Clock, names []string, ips []net.IP, validity time.Duration) (certDER []byte, key crypto.Signer, err error) {
 	if clk == nil {
 		return nil, nil, errs.New(errs.BadConfig, "TLS certificate: no clock")
 	}
-	if h.Root == nil || h.RootKey == nil {
+	if r.cert == nil || r.key == nil {
 		return nil, nil, errs.New(errs.BadConfig, "TLS certificate: the root certificate and key are needed (the issuing CA is constrained to emailProtection and clientAuth)")
 	}
 	if len(names) == 0 && len(ips) == 0 {
@@ -49,8 +59,8 @@ func (h *Hierarchy) IssueTLSServer(clk clock.Clock, names []string, ips []net.IP
 	}
 	now := clk.Now().UTC().Truncate(time.Second)
 	notAfter := now.Add(validity)
-	if notAfter.After(h.Root.NotAfter) {
-		return nil, nil, errs.New(errs.Malformed, "TLS certificate: validity ends after the root certificate (%s)", h.Root.NotAfter.UTC().Format(time.RFC3339))
+	if notAfter.After(r.cert.NotAfter) {
+		return nil, nil, errs.New(errs.Malformed, "TLS certificate: validity ends after the root certificate (%s)", r.cert.NotAfter.UTC().Format(time.RFC3339))
 	}
 
 	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -71,7 +81,7 @@ func (h *Hierarchy) IssueTLSServer(clk clock.Clock, names []string, ips []net.IP
 	if err != nil {
 		return nil, nil, errs.Wrap(errs.Internal, err, "TLS certificate: subject key identifier")
 	}
-	sigAlg, err := signatureAlgorithm(h.RootKey.Public())
+	sigAlg, err := signatureAlgorithm(r.key.Public())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +98,7 @@ func (h *Hierarchy) IssueTLSServer(clk clock.Clock, names []string, ips []net.IP
 		SubjectKeyId:          skid,
 		SignatureAlgorithm:    sigAlg,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, h.Root, leafKey.Public(), h.RootKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, r.cert, leafKey.Public(), r.key)
 	if err != nil {
 		return nil, nil, errs.Wrap(errs.Internal, err, "TLS certificate: cannot sign")
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/base64"
@@ -16,12 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.step.sm/crypto/pemutil"
-
 	"github.com/spf13/cobra"
 
-	"github.com/sello-pki/sello/ca"
-	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/config"
 	"github.com/sello-pki/sello/internal/errs"
@@ -38,8 +32,8 @@ type app struct {
 	log      *slog.Logger
 	clk      clock.Clock
 	store    *store.Store
-	hier     *local.Hierarchy
-	backend  *local.Signer
+	root     tlsIssuer         // issues the HTTPS certificate; nil without the root key
+	rootCert *x509.Certificate // served at /ca/root.crt; nil without a root
 	policies policies.Set
 	ra       *ra.RA
 	auditPub crypto.PublicKey
@@ -145,18 +139,8 @@ func ensureAuditKey(cfg *config.Config, pass []byte) (bool, error) {
 	if fileExists(cfg.AuditKeyFile) {
 		return false, nil
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := auditKey(cfg, pass).Create()
 	if err != nil {
-		return false, err
-	}
-	blk, err := pemutil.Serialize(key, pemutil.WithPKCS8(true), pemutil.WithPassword(pass))
-	if err != nil {
-		return false, err
-	}
-	if err := os.MkdirAll(filepath.Dir(cfg.AuditKeyFile), 0o700); err != nil {
-		return false, err
-	}
-	if err := writeSecret(cfg.AuditKeyFile, strings.TrimSpace(string(pem.EncodeToMemory(blk)))); err != nil {
 		return false, err
 	}
 	der, _ := x509.MarshalPKIXPublicKey(key.Public())
@@ -164,15 +148,7 @@ func ensureAuditKey(cfg *config.Config, pass []byte) (bool, error) {
 }
 
 func loadAuditKey(cfg *config.Config, pass []byte) (crypto.Signer, error) {
-	k, err := pemutil.Read(cfg.AuditKeyFile, pemutil.WithPassword(pass))
-	if err != nil {
-		return nil, errs.Wrap(errs.BadConfig, err, "audit key %s cannot be read (wrong passphrase?)", cfg.AuditKeyFile)
-	}
-	s, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, errs.New(errs.BadConfig, "audit key %s is not a signing key", cfg.AuditKeyFile)
-	}
-	return s, nil
+	return auditKey(cfg, pass).Signer()
 }
 
 func loadAuditPub(cfg *config.Config) (crypto.PublicKey, error) {
@@ -207,8 +183,8 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		logCfg.LogLevel = "warn"
 	}
 	a := &app{cfg: cfg, log: newLogger(&logCfg, logw), clk: clock.New()}
-	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
-		return nil, errs.New(errs.BadConfig, "no CA in %s: run `sello init` (or `sello serve`, which initialises an empty data folder)", cfg.CADir)
+	if len(issuerNames(cfg)) == 0 {
+		return nil, errs.New(errs.BadConfig, "no issuer in %s: run `sello init` (or `sello serve`, which initialises an empty data folder)", cfg.CADir)
 	}
 	a.policies, err = policies.LoadDir(cfg.PolicyDir)
 	if err != nil {
@@ -257,13 +233,11 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		return nil, errs.New(errs.BadConfig, "the database schema is behind (%s not applied): run `sello migrate`", strings.Join(pending, ", "))
 	}
 	if o.signer {
-		a.hier, err = local.LoadDir(cfg.CADir, pass)
-		if err != nil {
+		if err := loadRoot(a, pass); err != nil {
 			a.store.Close()
 			return nil, err
 		}
-		a.backend, err = local.New(local.Config{Issuer: a.hier.Issuing, Key: a.hier.IssuingKey, Chain: a.hier.Chain,
-			Store: a.store, Clock: a.clk, Logger: a.log})
+		issuers, err := openIssuers(ctx, a, pass)
 		if err != nil {
 			a.store.Close()
 			return nil, err
@@ -289,7 +263,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 				orgHR[code] = src
 			}
 		}
-		a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Backend: a.backend, IssuerID: ca.IssuerID(a.hier.Issuing), IssuerTag: "issuing",
+		a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
 			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 			HomologationRoots: homologationRoots(cfg, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {

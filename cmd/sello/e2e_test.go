@@ -152,7 +152,7 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			// 1. serve with no configuration creates the data folder and serves.
 			httpURL, httpsURL, took := startServe(t, data)
 			t.Logf("first start (with initialisation) took %v", took)
-			for _, f := range []string{"sello.yaml", "ca/issuing.crt", "ca/root.crt", "ca/issuing.key", "secrets/ca.pass", "secrets/data.key",
+			for _, f := range []string{"sello.yaml", "ca/jalisco/issuing.crt", "ca/jalisco/chain.pem", "ca/root.crt", "ca/root.key", "ca/jalisco/issuing.key", "secrets/ca.pass", "secrets/data.key",
 				"secrets/audit.key", "policies/jalisco.yaml", "admin.p12", "admin.p12.pass"} {
 				if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 					t.Errorf("data folder lacks %s", f)
@@ -163,7 +163,7 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 					t.Error("no SQLite database")
 				}
 			}
-			key, _ := os.ReadFile(filepath.Join(data, "ca", "issuing.key"))
+			key, _ := os.ReadFile(filepath.Join(data, "ca", "jalisco", "issuing.key"))
 			if !bytes.Contains(key, []byte("ENCRYPTED PRIVATE KEY")) {
 				t.Error("issuing CA key is not encrypted at rest")
 			}
@@ -173,7 +173,7 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			if code, _ := get(t, http.DefaultClient, httpURL+"/readyz"); code != 200 {
 				t.Fatalf("readyz = %d", code)
 			}
-			if code, body := get(t, http.DefaultClient, httpURL+"/metrics"); code != 200 || !bytes.Contains(body, []byte("sello_http_requests_total")) || !bytes.Contains(body, []byte(`sello_certificates{status="valid"}`)) {
+			if code, body := get(t, http.DefaultClient, httpURL+"/metrics"); code != 200 || !bytes.Contains(body, []byte("sello_http_requests_total")) || !bytes.Contains(body, []byte(`sello_certificates{issuer="jalisco",status="valid"}`)) {
 				t.Fatalf("metrics = %d", code)
 			}
 			code, notFound := get(t, http.DefaultClient, httpURL+"/ca/nope.crt")
@@ -183,9 +183,9 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 
 			// 2. The chain served over HTTP verifies with openssl.
 			dir := t.TempDir()
-			_, chain := get(t, http.DefaultClient, httpURL+"/ca/chain.pem")
+			_, chain := get(t, http.DefaultClient, httpURL+"/ca/jalisco/chain.pem")
 			_, root := get(t, http.DefaultClient, httpURL+"/ca/root.pem")
-			_, issuing := get(t, http.DefaultClient, httpURL+"/ca/issuing.pem")
+			_, issuing := get(t, http.DefaultClient, httpURL+"/ca/jalisco/issuing.pem")
 			os.WriteFile(filepath.Join(dir, "chain.pem"), chain, 0o644)
 			os.WriteFile(filepath.Join(dir, "root.pem"), root, 0o644)
 			os.WriteFile(filepath.Join(dir, "issuing.pem"), issuing, 0o644)
@@ -215,8 +215,8 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			text := openssl(t, "x509", "-in", filepath.Join(dir, "maria.pem"), "-noout", "-text", "-nameopt", "utf8,sep_comma_plus_space")
 			for _, want := range []string{"CN=MARÍA GUADALUPE LÓPEZ HERNÁNDEZ", "title=Agente registrador", "O=Secretaría de Educación Jalisco",
 				"serialNumber=PNOMX-LOHM800101MJCPRR06", "email:maria.lopez@jalisco.gob.mx", "2.25.329800735698586629295641978511506172918.1.1",
-				"OCSP - URI:http://127.0.0.1:8080/ocsp", "CA Issuers - URI:http://127.0.0.1:8080/ca/issuing.crt",
-				"URI:http://127.0.0.1:8080/crl/issuing.crl", "Digital Signature, Non Repudiation", "E-mail Protection"} {
+				"OCSP - URI:http://127.0.0.1:8080/ocsp", "CA Issuers - URI:http://127.0.0.1:8080/ca/jalisco/issuing.crt",
+				"URI:http://127.0.0.1:8080/crl/jalisco.crl", "Digital Signature, Non Repudiation", "E-mail Protection"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("agent certificate lacks %q", want)
 				}

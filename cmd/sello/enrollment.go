@@ -134,13 +134,13 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 
 func newStatusCmds(g *globalFlags) []*cobra.Command {
 	mk := func(use, kind, short string) *cobra.Command {
-		var reason, identifier, requester, statement string
+		var reason, identifier, requester, statement, issuer string
 		var deferIt bool
 		c := &cobra.Command{
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
 			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
 			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
-				c, err := a.ra.CertificateBySerial(cmd.Context(), operator(), args[0])
+				c, err := a.ra.CertificateBySerial(cmd.Context(), operator(), issuer, args[0])
 				if err != nil {
 					return err
 				}
@@ -159,6 +159,7 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 			}),
 		}
 		f := c.Flags()
+		f.StringVar(&issuer, "issuer", "", "the issuer of the certificate, when its serial exists under several (see sello issuer list)")
 		f.StringVar(&reason, "reason", "", "reason id from the policy's catalogue (see policies/<id>.yaml status_reasons)")
 		f.StringVar(&identifier, "identifier", "", "the holder's CURP (or DNI), which must match the certificate (RULES S4)")
 		f.StringVar(&requester, "requester", "agent", "holder, superior, representative or agent")

@@ -7,13 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"software.sslmate.com/src/go-pkcs12"
 
-	"github.com/sello-pki/sello/ca/local"
-	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/internal/config"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/sealed"
@@ -23,14 +20,11 @@ import (
 )
 
 type initOptions struct {
-	issuingKey  string
-	importCert  string
-	importKey   string
-	importP12   string
-	keyPassFile string
-	orgCode     string
-	orgName     string
-	adminEmail  string
+	issuerSource
+	policy     string
+	orgCode    string
+	orgName    string
+	adminEmail string
 }
 
 func newInitCmd(g *globalFlags) *cobra.Command {
@@ -40,14 +34,18 @@ func newInitCmd(g *globalFlags) *cobra.Command {
 		Short: "Initialise a data folder: CA, secrets, policies, database and the first administrator",
 		Long: `Initialise a data folder (--data, default ./sello-data), or the folders a --config
 names. It creates the CA key passphrase (unless SELLO_CA_PASSPHRASE is set), the
-data key that seals personal data, the audit checkpoint key, an ECDSA P-384 root
-and an issuing CA (or imports an existing issuing CA), the jurisdiction policies,
-the database, the certification authority's own organisation and a bootstrap
-administrator whose PKCS#12 file and password are written next to each other.
+data key that seals personal data, the audit checkpoint key, the jurisdiction
+policies, the deployment's ECDSA P-384 root (<ca>/root.crt) and the issuer of the
+jurisdiction it is given (--policy, default policy.default): an issuing CA named
+after that government, in <ca>/<issuer>/ (or an existing issuing CA imported
+there), then the database, the certification authority's own organisation and a
+bootstrap administrator whose PKCS#12 file and password are written next to each
+other. Other jurisdictions get their issuer with "sello issuer add".
 
 Running it again on an initialised folder changes nothing.`,
 		Example: `  sello init
   sello init --data /var/lib/sello --issuing-key rsa-3072
+  sello init --policy cajamarca
   sello init --import-p12 issuing-ca.p12 --key-pass-file p12.pass`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,12 +61,9 @@ Running it again on an initialised folder changes nothing.`,
 			return nil
 		},
 	}
+	o.issuerSource.flags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.issuingKey, "issuing-key", "", "issuing CA key: ecdsa-p384 (default), rsa-3072 or rsa-4096 (overrides ca.local.issuing_key)")
-	f.StringVar(&o.importCert, "import-cert", "", "import an existing issuing CA: its certificate (PEM, may include the chain)")
-	f.StringVar(&o.importKey, "import-key", "", "import an existing issuing CA: its private key (PEM: PKCS#1, SEC1 or PKCS#8, optionally encrypted)")
-	f.StringVar(&o.importP12, "import-p12", "", "import an existing issuing CA from a PKCS#12 file")
-	f.StringVar(&o.keyPassFile, "key-pass-file", "", "file with the password of --import-key or --import-p12")
+	f.StringVar(&o.policy, "policy", "", "the jurisdiction whose issuer to create, and whose organisation the authority's is (default: policy.default)")
 	f.StringVar(&o.orgCode, "org-code", "AC", "code of the certification authority's own organisation")
 	f.StringVar(&o.orgName, "org-name", "", "name of the certification authority's organisation (default: the default policy's government name)")
 	f.StringVar(&o.adminEmail, "admin-email", "", "institutional e-mail of the bootstrap administrator (default: admin@<first domain of the default policy>)")
@@ -126,12 +121,16 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "policies")
 	}
-	pol, err := set.Get(cfg.DefaultPolicy)
-	if err != nil {
-		return nil, errs.Wrap(errs.BadConfig, err, "policy.default")
+	polID, polKey := o.policy, "--policy"
+	if polID == "" {
+		polID, polKey = cfg.DefaultPolicy, "policy.default"
 	}
-	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
-		if err := createCA(cfg, o, pol, pass); err != nil {
+	pol, err := set.Get(polID)
+	if err != nil {
+		return nil, errs.Wrap(errs.BadConfig, err, "%s", polKey)
+	}
+	if !hasIssuer(cfg, pol.IssuerName()) {
+		if _, err := createIssuer(cfg, &o.issuerSource, pol, pass); err != nil {
 			return nil, err
 		}
 		res.createdCA = true
@@ -195,52 +194,6 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	return res, ensureAckSigner(ctx, a, a.pass)
 }
 
-func createCA(cfg *config.Config, o *initOptions, pol *policies.Policy, pass []byte) error {
-	var (
-		h   *local.Hierarchy
-		err error
-	)
-	var keyPass []byte
-	if o.keyPassFile != "" {
-		b, err := os.ReadFile(o.keyPassFile)
-		if err != nil {
-			return errs.Wrap(errs.BadConfig, err, "--key-pass-file")
-		}
-		keyPass = []byte(strings.TrimRight(string(b), "\r\n"))
-	}
-	switch {
-	case o.importP12 != "":
-		data, err2 := os.ReadFile(o.importP12)
-		if err2 != nil {
-			return errs.Wrap(errs.BadConfig, err2, "--import-p12")
-		}
-		h, err = local.ImportPKCS12(data, string(keyPass))
-	case o.importCert != "" || o.importKey != "":
-		if o.importCert == "" || o.importKey == "" {
-			return errs.New(errs.BadConfig, "--import-cert and --import-key go together")
-		}
-		certPEM, err1 := os.ReadFile(o.importCert)
-		keyPEM, err2 := os.ReadFile(o.importKey)
-		if err1 != nil || err2 != nil {
-			return errs.New(errs.BadConfig, "cannot read --import-cert or --import-key")
-		}
-		h, err = local.Import(certPEM, keyPEM, keyPass)
-	default:
-		kt := cfg.CAIssuingKey
-		if o.issuingKey != "" {
-			kt = o.issuingKey
-		}
-		h, err = local.GenerateHierarchy(clock.New(), local.HierarchyOptions{
-			CommonName: pol.Name, Organization: pol.Name, Country: pol.Jurisdiction.Country, IssuingKey: kt,
-			RootCRLURL: cfg.PublicURL.String() + "/crl/root.crl", RootCertURL: cfg.PublicURL.String() + "/ca/root.crt",
-		})
-	}
-	if err != nil {
-		return err
-	}
-	return h.WriteDir(cfg.CADir, pass)
-}
-
 // writePKCS12 writes an agent credential as a modern PKCS#12 (AES-256,
 // PBKDF2, SHA-256 MAC) and its password to passPath (generated when
 // password is empty).
@@ -276,7 +229,7 @@ func printInitResult(w io.Writer, cfg *config.Config, r *initResult) {
 	printf(w, "Sello data folder: %s\n", cfg.DataDir)
 	printf(w, "  configuration      %s (%s)\n", filepath.Join(cfg.DataDir, "sello.yaml"), mark(r.createdConfig))
 	printf(w, "  database           %s\n", store.Redact(cfg.DatabaseURL))
-	printf(w, "  CA certificates    %s (%s)\n", cfg.CADir, mark(r.createdCA))
+	printf(w, "  CA certificates    %s (%s; one folder per issuer)\n", cfg.CADir, mark(r.createdCA))
 	printf(w, "  CA key passphrase  %s (%s)\n", cfg.CAPassphraseFile, mark(r.createdPass))
 	printf(w, "  data key           %s (%s)\n", cfg.DataKeyFile, mark(r.createdDataKey))
 	printf(w, "  audit key          %s (%s)\n", cfg.AuditKeyFile, mark(r.createdAuditKey))
@@ -308,6 +261,9 @@ ca:
     dir: ca
     passphrase_file: secrets/ca.pass
     issuing_key: ecdsa-p384
+  # One issuer per authority, each in ca/<issuer>/ (sello issuer add);
+  # list one here only to give it another backend or folder.
+  issuers: []
 secrets:
   data_key_file: secrets/data.key
 audit:

@@ -50,7 +50,7 @@ func TestInitImportsAnExistingCA(t *testing.T) {
 		t.Fatalf("admin certificate not under the imported CA: %v (starts %v, CA %v)", err, cert.NotBefore, ca.NotBefore)
 	}
 	// The stored key is encrypted at rest even though the imported one was not.
-	if b, _ := os.ReadFile(filepath.Join(data, "ca", "issuing.key")); !strings.Contains(string(b), "ENCRYPTED PRIVATE KEY") {
+	if b, _ := os.ReadFile(filepath.Join(data, "ca", "jalisco", "issuing.key")); !strings.Contains(string(b), "ENCRYPTED PRIVATE KEY") {
 		t.Fatal("imported key stored in clear")
 	}
 	// Running init again changes nothing.

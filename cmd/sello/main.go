@@ -48,7 +48,7 @@ With no configuration, "sello serve" creates ./sello-data and runs everything.`,
 	root.PersistentFlags().StringVar(&g.config, "config", os.Getenv("SELLO_CONFIG"), "configuration file (default: <data>/sello.yaml if present, else built-in defaults; env SELLO_CONFIG)")
 	root.PersistentFlags().StringVar(&g.lang, "lang", envOr("SELLO_LANG", errs.Spanish), "language of messages and errors: es or en (env SELLO_LANG)")
 	root.PersistentFlags().StringVar(&g.data, "data", envOr("SELLO_DATA", "sello-data"), "data folder used when no configuration file is given (env SELLO_DATA)")
-	root.AddCommand(newVersionCmd(), newInitCmd(g), newServeCmd(g), newMigrateCmd(g), newOrgCmd(g), newAgentCmd(g),
+	root.AddCommand(newVersionCmd(), newInitCmd(g), newIssuerCmd(g), newServeCmd(g), newMigrateCmd(g), newOrgCmd(g), newAgentCmd(g),
 		newCertCmd(g), newAuditCmd(g), newEnrollmentCmd(g))
 	root.AddCommand(newJobsCmds(g)...)
 	revoke := newStatusCmds(g)[0]

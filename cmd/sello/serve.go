@@ -21,6 +21,7 @@ import (
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/server"
+	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/api"
 	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
@@ -57,7 +58,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 		return err
 	}
 	var initRes *initResult
-	if !fileExists(filepath.Join(cfg.CADir, "issuing.crt")) {
+	if len(issuerNames(cfg)) == 0 {
 		if initRes, err = initDataDir(ctx, g, cfg, &initOptions{orgCode: "AC"}, cmd.ErrOrStderr()); err != nil {
 			return err
 		}
@@ -77,8 +78,12 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(newOutboxCollector(a.store))
-	h := server.Handler(server.Options{DB: a.store, Root: a.hier.Root, Issuing: a.hier.Issuing, Chain: a.hier.Chain,
+	reg.MustRegister(newOutboxCollector(a.store, a.ra.Issuers()))
+	var served []server.Issuer
+	for _, is := range a.ra.Issuers() {
+		served = append(served, server.Issuer{Name: is.Name, Chain: is.Chain})
+	}
+	h := server.Handler(server.Options{DB: a.store, Root: a.rootCert, Issuers: served,
 		Registry: reg, API: api.New(api.Config{RA: a.ra, Documents: docs, Logger: a.log}), Logger: a.log})
 
 	var servers []*http.Server
@@ -133,7 +138,12 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	printf(out, "Serving:\n")
 	if httpURL != "" {
 		printf(out, "  %s/healthz  %s/readyz  %s/metrics\n", httpURL, httpURL, httpURL)
-		printf(out, "  %s/ca/chain.pem  (also /ca/root.crt, /ca/issuing.crt, .pem)\n", httpURL)
+		for _, is := range served {
+			printf(out, "  %s/ca/%s/chain.pem  (also issuing.crt, issuing.pem)\n", httpURL, is.Name)
+		}
+		if a.rootCert != nil {
+			printf(out, "  %s/ca/root.pem  (also root.crt)\n", httpURL)
+		}
 	}
 	if httpsURL != "" {
 		printf(out, "  %s/api/v1/whoami  (agents log in with their PKCS#12 client certificate)\n", httpsURL)
@@ -172,7 +182,7 @@ func serverTLS(ctx context.Context, a *app) (*tls.Config, error) {
 		dir := filepath.Join(cfg.DataDir, "tls")
 		certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
 		if needsNewServerCert(certFile, a.clk.Now()) {
-			if a.hier.RootKey == nil {
+			if a.root == nil {
 				return nil, errs.New(errs.BadConfig, "the HTTPS listener needs a certificate: the embedded CA has no root key to issue one (an imported issuing CA keeps its root offline), so set tls.cert_file and tls.key_file, or listen.https: off")
 			}
 			if err := issueServerCert(ctx, a, dir, certFile, keyFile); err != nil {
@@ -185,8 +195,10 @@ func serverTLS(ctx context.Context, a *app) (*tls.Config, error) {
 		return nil, errs.Wrap(errs.BadConfig, err, "TLS certificate %s", certFile)
 	}
 	pool := x509.NewCertPool()
-	for _, c := range a.hier.Chain {
-		pool.AddCert(c)
+	for _, is := range a.ra.Issuers() {
+		for _, c := range is.Chain {
+			pool.AddCert(c)
+		}
 	}
 	return &tls.Config{
 		MinVersion:   tls.VersionTLS12,
@@ -219,7 +231,7 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 			names = append(names, n)
 		}
 	}
-	der, key, err := a.hier.IssueTLSServer(a.clk, names, ips, 398*24*time.Hour)
+	der, key, err := a.root.IssueTLSServer(a.clk, names, ips, 398*24*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -234,7 +246,7 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 	// Recorded like every certificate before it is used. The root signs it,
 	// since the issuing CA is constrained to e-mail protection and client
 	// authentication.
-	rootID := ca.IssuerID(a.hier.Root)
+	rootID := ca.IssuerID(a.root.Certificate())
 	if err := a.store.ReserveSerial(ctx, rootID, cert.SerialNumber, cert.NotAfter); err != nil {
 		return err
 	}
@@ -262,17 +274,24 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 }
 
 // storeCollector exports what the registry holds: pending outbox jobs by
-// kind, requests by state and certificates by status, read when scraped.
+// kind, requests by state and certificates by issuer and status, read when
+// scraped.
 type storeCollector struct {
 	s                       *store.Store
+	issuers                 map[string]string // issuer name by id
 	outbox, requests, certs *prometheus.Desc
 }
 
-func newOutboxCollector(s *store.Store) *storeCollector {
-	return &storeCollector{s: s,
+func newOutboxCollector(s *store.Store, issuers []*ra.Issuer) *storeCollector {
+	names := map[string]string{}
+	for _, is := range issuers {
+		names[is.ID] = is.Name
+	}
+	return &storeCollector{s: s, issuers: names,
 		outbox:   prometheus.NewDesc("sello_outbox_pending_jobs", "Pending outbox jobs by kind.", []string{"kind"}, nil),
 		requests: prometheus.NewDesc("sello_requests", "Certificate requests by state.", []string{"state"}, nil),
-		certs:    prometheus.NewDesc("sello_certificates", "Certificates by status.", []string{"status"}, nil)}
+		certs: prometheus.NewDesc("sello_certificates", "Certificates by issuer and status (issuer: the issuer's name; root for the HTTPS certificate; the store's id for another authority's homologated certificates).",
+			[]string{"issuer", "status"}, nil)}
 }
 
 func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -289,12 +308,18 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(v), k)
 		}
 	}
-	if req, certs, err := c.s.Counts(ctx); err == nil {
+	if req, _, err := c.s.Counts(ctx); err == nil {
 		for k, v := range req {
 			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(v), k)
 		}
-		for k, v := range certs {
-			ch <- prometheus.MustNewConstMetric(c.certs, prometheus.GaugeValue, float64(v), k)
+	}
+	if certs, err := c.s.CertificateCounts(ctx); err == nil {
+		for _, n := range certs {
+			name, ok := c.issuers[n.IssuerID]
+			if !ok {
+				name = n.IssuerID
+			}
+			ch <- prometheus.MustNewConstMetric(c.certs, prometheus.GaugeValue, float64(n.Count), name, n.Status)
 		}
 	}
 }

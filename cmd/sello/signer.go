@@ -2,27 +2,24 @@ package main
 
 import (
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
-
-	"go.step.sm/crypto/pemutil"
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/ra"
 )
 
-// The RA's acknowledgement signer: a key (encrypted like the CA keys) and a
-// certificate from the embedded CA, recorded like every certificate.
+// The RA's acknowledgement signer: its own key (encrypted with the CA
+// passphrase, next to the audit key) and a certificate the RA has issued
+// like every certificate, by the issuer of the authority's organisation. It
+// never touches the CA's keys.
 func ackSignerPaths(a *app) (certPath, keyPath string) {
-	return filepath.Join(a.cfg.CADir, "ra-signer.crt"), filepath.Join(filepath.Dir(a.cfg.AuditKeyFile), "ra-signer.key")
+	dir := filepath.Dir(a.cfg.AuditKeyFile)
+	return filepath.Join(dir, "ra-signer.crt"), filepath.Join(dir, "ra-signer.key")
 }
 
 // ensureAckSigner loads the signer, issuing a new one when there is none or
@@ -51,7 +48,11 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 			break
 		}
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if pol, err = a.policies.Get(owner.PolicyID); err != nil {
+		return err
+	}
+	os.Remove(keyPath)
+	key, err := ackKey(a, pass).Create()
 	if err != nil {
 		return err
 	}
@@ -62,14 +63,6 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 	iss, err := a.ra.IssueServiceCertificate(ctx, ra.System("init"), owner.Code, "Acuses de recibo", "acuses@"+pol.Email.Domains[0],
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))
 	if err != nil {
-		return err
-	}
-	blk, err := pemutil.Serialize(key, pemutil.WithPKCS8(true), pemutil.WithPassword(pass))
-	if err != nil {
-		return err
-	}
-	os.Remove(keyPath)
-	if err := writeSecret(keyPath, strings.TrimSpace(string(pem.EncodeToMemory(blk)))); err != nil {
 		return err
 	}
 	var chain []byte
@@ -84,7 +77,7 @@ func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 }
 
 func loadAckSigner(a *app, pass []byte) (*ra.AckSigner, error) {
-	certPath, keyPath := ackSignerPaths(a)
+	certPath, _ := ackSignerPaths(a)
 	b, err := os.ReadFile(certPath)
 	if err != nil {
 		return nil, err
@@ -105,13 +98,9 @@ func loadAckSigner(a *app, pass []byte) (*ra.AckSigner, error) {
 	if len(chain) == 0 {
 		return nil, errs.New(errs.BadConfig, "%s holds no certificate", certPath)
 	}
-	k, err := pemutil.Read(keyPath, pemutil.WithPassword(pass))
+	signer, err := ackKey(a, pass).Signer()
 	if err != nil {
 		return nil, err
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, errs.New(errs.BadConfig, "%s is not a signing key", keyPath)
 	}
 	return &ra.AckSigner{Key: signer, Chain: chain}, nil
 }

@@ -16,10 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/yamlx"
 
 	"github.com/sello-pki/sello/ra/appointment"
@@ -80,10 +83,31 @@ type TLS struct {
 	Names    []string `yaml:"names"`
 }
 
-// CA selects and configures the CA backend.
+// CA configures the deployment's issuers and their backends.
 type CA struct {
+	// Backend is the backend of every issuer that Issuers does not list.
 	Backend string  `yaml:"backend"`
 	Local   LocalCA `yaml:"local"`
+	// Issuers configures issuers one by one; issuers found as folders of
+	// ca.local.dir need no entry.
+	Issuers []IssuerFile `yaml:"issuers"`
+}
+
+// IssuerFile configures one issuer.
+type IssuerFile struct {
+	Name    string `yaml:"name"`
+	Backend string `yaml:"backend"`
+	Dir     string `yaml:"dir"`
+}
+
+// Issuer is a checked issuer entry. Key and Line say where it was written,
+// for errors found when its backend is built.
+type Issuer struct {
+	Name    string
+	Backend string
+	Dir     string // absolute; for backends that keep key material on disk
+	Key     string // "ca.issuers[0]"
+	Line    int
 }
 
 // LocalCA is the embedded signer.
@@ -129,6 +153,7 @@ type Config struct {
 	TLSNames               []string
 	CABackend              string
 	CADir                  string
+	Issuers                []Issuer
 	CAPassphraseFile       string
 	CAIssuingKey           string
 	DataKeyFile            string
@@ -241,6 +266,18 @@ func fill(dst, src reflect.Value) {
 			df.Set(sf)
 		}
 	}
+}
+
+// namePattern is what an issuer name looks like (a policy id: it is a
+// folder name and a URL path segment).
+var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// checkBackend refuses a backend name this binary has not registered.
+func checkBackend(name string) error {
+	if slices.Contains(ca.Backends(), name) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a CA backend this binary has (%s)", name, strings.Join(ca.Backends(), ", "))
 }
 
 // EnvName is the environment variable that overrides a YAML key path such as
@@ -381,13 +418,33 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 	}
 	c.TLSCertFile, c.TLSKeyFile, c.TLSNames = abs(f.TLS.CertFile), abs(f.TLS.KeyFile), f.TLS.Names
 
-	switch f.CA.Backend {
-	case "local":
-	default:
-		return nil, fail("ca.backend", "%q is not a CA backend this version has (local)", f.CA.Backend)
+	if err := checkBackend(f.CA.Backend); err != nil {
+		return nil, fail("ca.backend", "%v", err)
 	}
 	c.CABackend = f.CA.Backend
 	c.CADir, c.CAPassphraseFile = abs(f.CA.Local.Dir), abs(f.CA.Local.PassphraseFile)
+	issuerNames := map[string]bool{}
+	for i, is := range f.CA.Issuers {
+		key := fmt.Sprintf("ca.issuers[%d]", i)
+		if !namePattern.MatchString(is.Name) {
+			return nil, fail(key+".name", "%q: want a lower-case issuer name such as jalisco (a policy's issuer key, by default its id)", is.Name)
+		}
+		if issuerNames[is.Name] {
+			return nil, fail(key+".name", "issuer %s is configured twice", is.Name)
+		}
+		issuerNames[is.Name] = true
+		if is.Backend == "" {
+			is.Backend = f.CA.Backend
+		}
+		if err := checkBackend(is.Backend); err != nil {
+			return nil, fail(key+".backend", "%v", err)
+		}
+		dir := abs(is.Dir)
+		if dir == "" {
+			dir = filepath.Join(c.CADir, is.Name)
+		}
+		c.Issuers = append(c.Issuers, Issuer{Name: is.Name, Backend: is.Backend, Dir: dir, Key: key, Line: yamlx.LineOf(data, key)})
+	}
 	switch f.CA.Local.IssuingKey {
 	case "ecdsa-p384", "rsa-3072", "rsa-4096":
 	default:
@@ -462,4 +519,16 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+// IssuerConfig returns how the issuer name is set up: its ca.issuers entry,
+// or else the default backend (ca.backend) with its folder under
+// ca.local.dir.
+func (c *Config) IssuerConfig(name string) Issuer {
+	for _, is := range c.Issuers {
+		if is.Name == name {
+			return is
+		}
+	}
+	return Issuer{Name: name, Backend: c.CABackend, Dir: filepath.Join(c.CADir, name), Key: "ca.backend"}
 }

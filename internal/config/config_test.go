@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	_ "github.com/sello-pki/sello/ca/local" // registers the "local" backend the files name
 )
 
 // Every example in configs/ must load (STYLE.md: "A test loads every file in configs/").
@@ -35,7 +38,12 @@ func TestEveryKeyDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range Keys() {
+	keys := Keys()
+	// The keys of list entries (ca.issuers[].name …) too.
+	for _, f := range reflect.VisibleFields(reflect.TypeOf(IssuerFile{})) {
+		keys = append(keys, "ca.issuers[]."+f.Tag.Get("yaml"))
+	}
+	for _, k := range keys {
 		leaf := k[strings.LastIndex(k, ".")+1:]
 		if !strings.Contains(string(doc), leaf+":") {
 			t.Errorf("key %s is not in configs/sello.yaml", k)
@@ -65,6 +73,10 @@ func TestStrictLoadingNamesKeyAndLine(t *testing.T) {
 		{"missing tls file", "tls:\n  cert_file: /nonexistent/c.pem\n  key_file: /nonexistent/k.pem\n", []string{"tls.", "does not exist"}},
 		{"half tls", "tls:\n  cert_file: c.pem\n", []string{"tls.cert_file", "both"}},
 		{"bad backend", "ca:\n  backend: hsm\n", []string{"ca.backend", "hsm"}},
+		{"bad issuer backend", "ca:\n  issuers:\n    - name: cajamarca\n      backend: cfssl\n", []string{"ca.issuers[0].backend", ":4", "cfssl", "local"}},
+		{"bad issuer name", "ca:\n  issuers:\n    - name: Cajamarca\n", []string{"ca.issuers[0].name", ":3", "Cajamarca"}},
+		{"issuer twice", "ca:\n  issuers:\n    - name: jalisco\n    - name: jalisco\n", []string{"ca.issuers[1].name", "twice"}},
+		{"unknown issuer key", "ca:\n  issuers:\n    - name: jalisco\n      url: https://x\n", []string{"url"}},
 		{"bad key type", "ca:\n  local:\n    issuing_key: rsa-1024\n", []string{"ca.local.issuing_key", "rsa-1024"}},
 		{"impossible checkpoint", "audit:\n  checkpoint_every_entries: -5\n", []string{"audit.checkpoint_every_entries", "-5"}},
 		{"bad interval", "audit:\n  checkpoint_interval: often\n", []string{"audit.checkpoint_interval", "often"}},
@@ -119,5 +131,23 @@ func TestDefaults(t *testing.T) {
 	}
 	if !filepath.IsAbs(c.DataDir) || !strings.HasSuffix(c.DatabaseURL, filepath.Join("rel-data", "sello.db")) || c.HTTPAddr != "127.0.0.1:8080" {
 		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+// An issuer entry takes the default backend and a folder under ca.local.dir
+// unless it says otherwise; an issuer with no entry gets the defaults.
+func TestIssuers(t *testing.T) {
+	p := write(t, "ca:\n  local:\n    dir: cas\n  issuers:\n    - name: jalisco\n    - name: cajamarca\n      backend: local\n      dir: /srv/ca/cajamarca\n")
+	c, err := Load(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Dir(p)
+	if len(c.Issuers) != 2 || c.Issuers[0] != (Issuer{Name: "jalisco", Backend: "local", Dir: filepath.Join(base, "cas", "jalisco"), Key: "ca.issuers[0]", Line: 5}) ||
+		c.Issuers[1].Dir != "/srv/ca/cajamarca" || c.Issuers[1].Line != 6 {
+		t.Fatalf("issuers: %+v", c.Issuers)
+	}
+	if got := c.IssuerConfig("zacatecas"); got.Backend != "local" || got.Dir != filepath.Join(base, "cas", "zacatecas") || got.Key != "ca.backend" {
+		t.Fatalf("unlisted issuer: %+v", got)
 	}
 }

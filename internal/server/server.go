@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,12 +29,19 @@ type Pinger interface {
 // Options are the server's dependencies.
 type Options struct {
 	DB       Pinger
-	Root     *x509.Certificate // may be nil for an imported CA without its root
-	Issuing  *x509.Certificate
-	Chain    []*x509.Certificate // issuing first, then up to the root
+	Root     *x509.Certificate // the deployment's root; nil when it has none (only imported issuing CAs)
+	Issuers  []Issuer
 	Registry *prometheus.Registry
 	API      http.Handler
 	Logger   *slog.Logger
+}
+
+// Issuer is one issuing CA whose certificates are served under
+// /ca/<Name>/: issuing.crt (DER, what certificates' AIA caIssuers names),
+// issuing.pem and chain.pem (issuing first, then up to the root).
+type Issuer struct {
+	Name  string
+	Chain []*x509.Certificate
 }
 
 // Handler returns the root handler.
@@ -55,36 +63,10 @@ func Handler(o Options) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
 
-	certs := map[string][]byte{}
-	der := func(c *x509.Certificate) []byte { return c.Raw }
-	pemOf := func(cs ...*x509.Certificate) []byte {
-		var out []byte
-		for _, c := range cs {
-			out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-		}
-		return out
+	mux.Handle("GET /ca/{name}", caFiles(rootFiles(o.Root), "root.crt, root.pem, <issuer>/chain.pem"))
+	for _, is := range o.Issuers {
+		mux.Handle("GET /ca/"+is.Name+"/{name}", caFiles(issuerFiles(is), "issuing.crt, issuing.pem, chain.pem"))
 	}
-	certs["issuing.crt"], certs["issuing.pem"] = der(o.Issuing), pemOf(o.Issuing)
-	if o.Root != nil {
-		certs["root.crt"], certs["root.pem"] = der(o.Root), pemOf(o.Root)
-	}
-	certs["chain.pem"] = pemOf(o.Chain...)
-	mux.HandleFunc("GET /ca/{name}", func(w http.ResponseWriter, r *http.Request) {
-		name := r.PathValue("name")
-		body, ok := certs[name]
-		if !ok {
-			problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "no CA certificate %q (have issuing.crt, issuing.pem, root.crt, root.pem, chain.pem)", name))
-			return
-		}
-		ct := "application/pkix-cert" // RFC 2585, for AIA caIssuers
-		if name[len(name)-4:] == ".pem" {
-			ct = "application/x-pem-file"
-		}
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Cache-Control", "public, max-age=86400")
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.Write(body)
-	})
 	if o.API != nil {
 		mux.Handle("/api/", o.API)
 	}
@@ -92,6 +74,45 @@ func Handler(o Options) http.Handler {
 		problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
 	})
 	return instrument(mux, o.Registry, o.Logger)
+}
+
+func pemOf(cs ...*x509.Certificate) []byte {
+	var out []byte
+	for _, c := range cs {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return out
+}
+
+func rootFiles(root *x509.Certificate) map[string][]byte {
+	if root == nil {
+		return nil
+	}
+	return map[string][]byte{"root.crt": root.Raw, "root.pem": pemOf(root)}
+}
+
+func issuerFiles(is Issuer) map[string][]byte {
+	return map[string][]byte{"issuing.crt": is.Chain[0].Raw, "issuing.pem": pemOf(is.Chain[0]), "chain.pem": pemOf(is.Chain...)}
+}
+
+// caFiles serves fixed certificate files, built once at start-up.
+func caFiles(certs map[string][]byte, have string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		body, ok := certs[name]
+		if !ok {
+			problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "no CA certificate %q (have %s)", name, have))
+			return
+		}
+		ct := "application/pkix-cert" // RFC 2585, for AIA caIssuers
+		if strings.HasSuffix(name, ".pem") {
+			ct = "application/x-pem-file"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.Write(body)
+	})
 }
 
 type statusWriter struct {

@@ -34,7 +34,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sello-pki/sello/ca"
+
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/policies"
@@ -119,7 +119,15 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 		srcs[id] = src
 	}
 
-	h.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Backend: signer, IssuerID: ca.IssuerID(hier.Issuing), IssuerTag: "issuing",
+	var issuers []*ra.Issuer
+	for id := range h.pols {
+		is, err := ra.NewIssuer(context.Background(), id, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		issuers = append(issuers, is)
+	}
+	h.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: issuers,
 		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs})
 
 	// The mail relay and the outbox worker that feeds it.
