@@ -11,6 +11,7 @@ import (
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/ra/documents"
 )
 
 // RA is the registration authority.
@@ -26,6 +27,7 @@ type RA struct {
 	orgAppointments   map[string]appointment.Source // by organisation code
 	ackSigner         AckSigner
 	homologationRoots *x509.CertPool
+	docs              *documents.Service
 }
 
 // Config holds the RA's dependencies.
@@ -49,6 +51,8 @@ type Config struct {
 	// HomologationRoots are the other authorities whose certificates may be
 	// registered here (RULES O4); nil: none.
 	HomologationRoots *x509.CertPool
+	// Documents stores uploads and biometric captures, sealed (RULES R7, G6).
+	Documents *documents.Service
 }
 
 // New returns an RA.
@@ -58,7 +62,7 @@ func New(c Config) *RA {
 	}
 	return &RA{store: c.Store, issuers: issuerMap(c.Issuers), policies: c.Policies,
 		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
-		homologationRoots: c.HomologationRoots}
+		homologationRoots: c.HomologationRoots, docs: c.Documents}
 }
 
 // Policy returns a loaded policy.

@@ -176,6 +176,7 @@ type AckTx interface {
 // Tx is a transaction: the change, its audit entry and its outbox jobs
 // commit together.
 type Tx interface {
+	DocumentTx
 	AuditTx
 	OutboxTx
 	OrganisationTx
@@ -186,6 +187,13 @@ type Tx interface {
 	CertificateTx
 	StatusTx
 	AckTx
+}
+
+// DocumentTx stores an uploaded document in the transaction that also
+// records what it proves (ra/documents does the sealing and the audit).
+type DocumentTx interface {
+	EnrollmentOrg(ctx context.Context, enrollmentID int64) (int64, error)
+	InsertDocument(ctx context.Context, d *model.Document) (superseded []int64, err error)
 }
 
 // Store is the RA's storage.

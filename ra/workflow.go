@@ -167,62 +167,69 @@ type Confirm struct {
 
 // Confirm records what the agent checked in person and re-evaluates.
 func (r *RA) Confirm(ctx context.Context, actor Actor, id int64, c Confirm) (*Request, error) {
-	return r.transition(ctx, actor, id, "enrollment.confirm", []string{StateInReview, StateDeficient},
-		func(tx Tx, req *Request, pol *policies.Policy) error {
-			if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
-				return errs.New(errs.Forbidden, "only an agent confirms in-person items")
-			}
-			now := r.clk.Now()
-			d := &req.Data
-			note := func(item string) {
-				d.Confirmations = append(d.Confirmations, Confirmation{Item: item, By: actor.String(), At: now})
-			}
-			if c.IDDocument != nil {
-				if strings.TrimSpace(c.IDDocument.Number) == "" || c.IDDocument.Kind == "" {
-					return errs.New(errs.Malformed, "the ID document needs its kind and number")
-				}
-				d.IDDocument = c.IDDocument
-				note("id_document")
-			}
-			for kind, issued := range c.Documents {
-				if issued.After(now) {
-					return errs.New(errs.Malformed, "document %s is dated in the future", kind)
-				}
-				if d.Documents == nil {
-					d.Documents = map[string]time.Time{}
-				}
-				d.Documents[kind] = issued
-				note("document:" + kind)
-			}
-			for _, b := range c.Biometrics {
-				if !slices.Contains(d.Biometrics, b) {
-					d.Biometrics = append(d.Biometrics, b)
-				}
-				note("biometric:" + b)
-			}
-			set := func(dst *bool, v *bool, item string) {
-				if v != nil {
-					*dst = *v
-					note(item)
-				}
-			}
-			set(&d.InPerson, c.InPerson, "in_person")
-			set(&d.RequestForm, c.RequestForm, "request_form")
-			set(&d.Agreement, c.Agreement, "agreement")
-			set(&d.RENAPO, c.RENAPO, "renapo")
-			if c.PaymentReceipt != "" {
-				d.PaymentReceipt = strings.TrimSpace(c.PaymentReceipt)
-				note("payment_receipt")
-			}
-			if c.DNIIssueDate != "" {
-				d.DNIIssueDate = c.DNIIssueDate
-				note("dni_issue_date")
-			}
-			dec := r.evaluate(req, pol)
-			d.Decision = &dec
-			forgetApproval(req, pol)
-			return nil
-		})
+	return r.transition(ctx, actor, id, "enrollment.confirm", confirmStates,
+		func(tx Tx, req *Request, pol *policies.Policy) error { return r.confirm(actor, req, pol, c) })
+}
+
+// confirmStates are the states in which in-person items are confirmed.
+var confirmStates = []string{StateInReview, StateDeficient}
+
+// confirm records what the agent checked in person on a request being
+// reviewed, and re-evaluates it.
+func (r *RA) confirm(actor Actor, req *Request, pol *policies.Policy, c Confirm) error {
+	if actor.Kind != ActorAgent && actor.Kind != ActorCLI {
+		return errs.New(errs.Forbidden, "only an agent confirms in-person items")
+	}
+	now := r.clk.Now()
+	d := &req.Data
+	note := func(item string) {
+		d.Confirmations = append(d.Confirmations, Confirmation{Item: item, By: actor.String(), At: now})
+	}
+	if c.IDDocument != nil {
+		if strings.TrimSpace(c.IDDocument.Number) == "" || c.IDDocument.Kind == "" {
+			return errs.New(errs.Malformed, "the ID document needs its kind and number")
+		}
+		d.IDDocument = c.IDDocument
+		note("id_document")
+	}
+	for kind, issued := range c.Documents {
+		if issued.After(now) {
+			return errs.New(errs.Malformed, "document %s is dated in the future", kind)
+		}
+		if d.Documents == nil {
+			d.Documents = map[string]time.Time{}
+		}
+		d.Documents[kind] = issued
+		note("document:" + kind)
+	}
+	for _, b := range c.Biometrics {
+		if !slices.Contains(d.Biometrics, b) {
+			d.Biometrics = append(d.Biometrics, b)
+		}
+		note("biometric:" + b)
+	}
+	set := func(dst *bool, v *bool, item string) {
+		if v != nil {
+			*dst = *v
+			note(item)
+		}
+	}
+	set(&d.InPerson, c.InPerson, "in_person")
+	set(&d.RequestForm, c.RequestForm, "request_form")
+	set(&d.Agreement, c.Agreement, "agreement")
+	set(&d.RENAPO, c.RENAPO, "renapo")
+	if c.PaymentReceipt != "" {
+		d.PaymentReceipt = strings.TrimSpace(c.PaymentReceipt)
+		note("payment_receipt")
+	}
+	if c.DNIIssueDate != "" {
+		d.DNIIssueDate = c.DNIIssueDate
+		note("dni_issue_date")
+	}
+	dec := r.evaluate(req, pol)
+	d.Decision = &dec
+	forgetApproval(req, pol)
+	return nil
 }
 
 // forgetApproval drops a four-eyes first approval when the request's data

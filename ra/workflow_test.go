@@ -20,6 +20,7 @@ import (
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/ra/notify"
 	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
@@ -101,7 +102,8 @@ func newWF(t *testing.T, e *storetest.Env) *wf {
 		srcs[id] = hr
 	}
 	r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(t, set, signer), Policies: set,
-		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock, Appointments: srcs, AckSigner: ackSigner(t, h, e.Clock.Now())})
+		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock, Appointments: srcs, AckSigner: ackSigner(t, h, e.Clock.Now()),
+		Documents: documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)})
 	w := &wf{env: e, ra: r, hr: hr, h: h}
 	w.org = &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco", ResponsibleUnit: "Dirección de Personal"}
 	otherOrg := &store.Organisation{Code: "SALUD-JAL", Name: "Secretaría de Salud Jalisco", PolicyID: "jalisco"}

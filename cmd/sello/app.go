@@ -23,6 +23,7 @@ import (
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/appointment"
+	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -265,7 +266,8 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		}
 		a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
 			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
-			HomologationRoots: homologationRoots(cfg, a.log)})
+			HomologationRoots: homologationRoots(cfg, a.log),
+			Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log)})
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)
 		}

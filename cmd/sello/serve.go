@@ -23,7 +23,6 @@ import (
 	"github.com/sello-pki/sello/internal/server"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/api"
-	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -73,7 +72,6 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	if err := ensureAckSigner(ctx, a, a.pass); err != nil {
 		return err
 	}
-	docs := documents.New(documents.Bind[*store.Tx](a.store), a.box, a.clk, a.log)
 	startWorkers(ctx, a)
 
 	reg := prometheus.NewRegistry()
@@ -84,7 +82,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 		served = append(served, server.Issuer{Name: is.Name, Chain: is.Chain})
 	}
 	h := server.Handler(server.Options{DB: a.store, Root: a.rootCert, Issuers: served,
-		Registry: reg, API: api.New(api.Config{RA: a.ra, Documents: docs, Logger: a.log}), Logger: a.log})
+		Registry: reg, API: api.New(api.Config{RA: a.ra, Logger: a.log}), Logger: a.log})
 
 	var servers []*http.Server
 	errc := make(chan error, 2)

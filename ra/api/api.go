@@ -25,22 +25,19 @@ import (
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/ra"
-	"github.com/sello-pki/sello/ra/documents"
 )
 
 // Config holds the API's dependencies.
 type Config struct {
-	RA        *ra.RA
-	Documents *documents.Service
-	Logger    *slog.Logger
+	RA     *ra.RA
+	Logger *slog.Logger
 }
 
 // Handler serves /api/ and /verificar/.
 type Handler struct {
-	ra   *ra.RA
-	docs *documents.Service
-	log  *slog.Logger
-	mux  *http.ServeMux
+	ra  *ra.RA
+	log *slog.Logger
+	mux *http.ServeMux
 }
 
 // New returns the API handler.
@@ -48,7 +45,7 @@ func New(c Config) *Handler {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{ra: c.RA, docs: c.Documents, log: c.Logger, mux: http.NewServeMux()}
+	h := &Handler{ra: c.RA, log: c.Logger, mux: http.NewServeMux()}
 	for _, rt := range h.table() {
 		h.mux.HandleFunc(rt.method+" "+rt.path, h.serve(rt))
 	}

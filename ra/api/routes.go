@@ -75,7 +75,7 @@ func (h *Handler) table() []route {
 		h.uploadRoute(),
 		jsonRoute(get, "/api/v1/requests/{id}/documents", "The request's documents (metadata)", 200,
 			func(ctx context.Context, c *call, _ *NoBody) (*Documents, error) {
-				list, err := h.docs.List(ctx, c.actor, c.id)
+				list, err := R.Documents(ctx, c.actor, c.id)
 				if err != nil {
 					return nil, err
 				}

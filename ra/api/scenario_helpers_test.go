@@ -34,7 +34,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/sello-pki/sello/ca/local"
 	"github.com/sello-pki/sello/internal/problem"
 	"github.com/sello-pki/sello/policies"
@@ -128,7 +127,8 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 		issuers = append(issuers, is)
 	}
 	h.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: issuers,
-		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs})
+		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs,
+		Documents: documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)})
 
 	// The mail relay and the outbox worker that feeds it.
 	h.sink = startScSink(t)
@@ -147,8 +147,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 
 	// The agents' API over HTTPS: client certificates verified against the
 	// CA chain when given, at the fake clock's time.
-	docs := documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)
-	handler := New(Config{RA: h.ra, Documents: docs})
+	handler := New(Config{RA: h.ra})
 	h.srv = httptest.NewUnstartedServer(handler)
 	clientCAs := x509.NewCertPool()
 	for _, c := range hier.Chain {

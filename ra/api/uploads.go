@@ -27,24 +27,10 @@ func (h *Handler) uploadRoute() route {
 			if err != nil {
 				return apiRefusal{err}
 			}
-			q, err := h.ra.Load(c.r.Context(), c.actor, c.id)
+			doc, err := h.ra.Upload(c.r.Context(), c.actor, c.id, ra.Upload{Kind: in.kind, IssuedOn: in.issuedOn,
+				DeclaredType: in.declared, Data: in.data})
 			if err != nil {
 				return err
-			}
-			doc, err := h.docs.Put(c.r.Context(), nil, c.actor, q.OrgID, q.ID, in.kind, in.declared, in.data)
-			if err != nil {
-				return err
-			}
-			conf := ra.Confirm{}
-			if documents.IsBiometric(doc.Kind) {
-				conf.Biometrics = []string{doc.Kind}
-			} else if !in.issuedOn.IsZero() {
-				conf.Documents = map[string]time.Time{doc.Kind: in.issuedOn}
-			}
-			if conf.Biometrics != nil || conf.Documents != nil {
-				if _, err := h.ra.Confirm(c.r.Context(), c.actor, c.id, conf); err != nil {
-					return err
-				}
 			}
 			writeJSON(c.w, http.StatusCreated, documentOf(doc))
 			return nil
@@ -108,7 +94,7 @@ func (h *Handler) documentRoute() route {
 	return route{method: get, path: "/api/v1/documents/{id}", status: http.StatusOK, produces: "application/octet-stream",
 		summary: "Download a document (auditors; agents of its organisation)",
 		run: func(c *call) error {
-			doc, data, err := h.docs.Get(c.r.Context(), c.actor, c.id)
+			doc, data, err := h.ra.Document(c.r.Context(), c.actor, c.id)
 			if err != nil {
 				return err
 			}

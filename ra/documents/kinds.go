@@ -96,6 +96,10 @@ func AllowedTypes(kind string) []string {
 func IsBiometric(kind string) bool { return rules[kind].biometric }
 
 // normKind returns the canonical spelling of kind and whether it is known.
+// Kind returns a kind as it is stored (upper case, trimmed), whether or not
+// it is one Sello knows.
+func Kind(kind string) string { k, _ := normKind(kind); return k }
+
 func normKind(kind string) (string, bool) {
 	k := strings.ToUpper(strings.TrimSpace(kind))
 	_, ok := rules[k]

@@ -12,7 +12,6 @@ import (
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/internal/sealed"
-	"github.com/sello-pki/sello/ra"
 )
 
 // Audit actions.
@@ -35,6 +34,14 @@ type Document struct {
 	UploadedBy   string     `json:"uploadedBy"` // the audit actor, e.g. "agent:12"
 	CreatedAt    time.Time  `json:"createdAt"`
 	SupersededAt *time.Time `json:"supersededAt,omitempty"` // nil while this is the current version
+}
+
+// Actor is whoever stores or reads a document, as the RA authenticated
+// and named it (ra.Actor). The service authorises every call with it.
+type Actor interface {
+	String() string
+	MustRead(orgID int64) error
+	MustAct(orgID int64) error
 }
 
 // Service stores and serves documents.
@@ -85,7 +92,7 @@ func (s *Service) now() time.Time { return s.clk.Now().UTC().Truncate(time.Micro
 // tx, in tx otherwise, where a caller that rolls back on the error loses the
 // entry. (Put cannot write it beside tx: on SQLite a second writer waits for
 // tx to end, and tx may hold the audit chain's head.)
-func (s *Service) Put(ctx context.Context, tx Tx, actor ra.Actor, orgID, enrollmentID int64,
+func (s *Service) Put(ctx context.Context, tx Tx, actor Actor, orgID, enrollmentID int64,
 	kind, declaredType string, data []byte) (*Document, error) {
 	object := fmt.Sprintf("org:%d", orgID)
 	if enrollmentID != 0 {
@@ -168,7 +175,7 @@ func (s *Service) Put(ctx context.Context, tx Tx, actor ra.Actor, orgID, enrollm
 // only their own). Every fetch is audited as "document.fetch": granted,
 // refused or failed. Content that does not open (tampered, sealed under
 // another key or moved from another row) is an Internal error.
-func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document, []byte, error) {
+func (s *Service) Get(ctx context.Context, actor Actor, id int64) (*Document, []byte, error) {
 	ev := model.Event{Actor: actor.String(), Action: ActionFetch, Object: fmt.Sprintf("document:%d", id)}
 	box, err := s.sealer()
 	if err != nil {
@@ -215,17 +222,17 @@ func (s *Service) Get(ctx context.Context, actor ra.Actor, id int64) (*Document,
 
 // List returns the current version of each document of an enrollment,
 // metadata only, oldest first.
-func (s *Service) List(ctx context.Context, actor ra.Actor, enrollmentID int64) ([]Document, error) {
+func (s *Service) List(ctx context.Context, actor Actor, enrollmentID int64) ([]Document, error) {
 	return s.list(ctx, actor, enrollmentID, false)
 }
 
 // ListAll returns every version of every document of an enrollment,
 // superseded ones included (RULES G5), metadata only, oldest first.
-func (s *Service) ListAll(ctx context.Context, actor ra.Actor, enrollmentID int64) ([]Document, error) {
+func (s *Service) ListAll(ctx context.Context, actor Actor, enrollmentID int64) ([]Document, error) {
 	return s.list(ctx, actor, enrollmentID, true)
 }
 
-func (s *Service) list(ctx context.Context, actor ra.Actor, enrollmentID int64, all bool) ([]Document, error) {
+func (s *Service) list(ctx context.Context, actor Actor, enrollmentID int64, all bool) ([]Document, error) {
 	org, err := s.enrollmentOrg(ctx, nil, enrollmentID)
 	if err != nil {
 		return nil, err
