@@ -35,8 +35,9 @@ type Config struct {
 
 // Handler serves /api/ and /verificar/.
 type Handler struct {
-	ra  *ra.RA
-	log *slog.Logger
+	ra     *ra.RA
+	log    *slog.Logger
+	routes map[string]route // by mux pattern
 	mux *http.ServeMux
 }
 
@@ -46,8 +47,10 @@ func New(c Config) *Handler {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	h := &Handler{ra: c.RA, log: c.Logger, mux: http.NewServeMux()}
+	h.routes = map[string]route{}
 	for _, rt := range h.table() {
 		h.mux.HandleFunc(rt.method+" "+rt.path, h.serve(rt))
+		h.routes[rt.method+" "+rt.path] = rt
 	}
 	h.mux.HandleFunc("GET /api/openapi.json", h.openapi)
 	h.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -57,6 +60,13 @@ func New(c Config) *Handler {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// routeFor is the route that serves r, if any.
+func (h *Handler) routeFor(r *http.Request) (route, bool) {
+	_, pattern := h.mux.Handler(r)
+	rt, ok := h.routes[pattern]
+	return rt, ok
+}
 
 // call is one request as a route's function sees it.
 type call struct {

@@ -62,6 +62,7 @@ type scHarness struct {
 	sink   *scSMTPSink
 	worker *notify.Worker
 	srv    *httptest.Server
+	api    *Handler
 	roots  *x509.CertPool // the embedded CA's root
 	inter  *x509.CertPool // its issuing CA
 	anon   *http.Client   // TLS without a client certificate
@@ -148,6 +149,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 	// The agents' API over HTTPS: client certificates verified against the
 	// CA chain when given, at the fake clock's time.
 	handler := New(Config{RA: h.ra})
+	h.api = handler
 	h.srv = httptest.NewUnstartedServer(handler)
 	clientCAs := x509.NewCertPool()
 	for _, c := range hier.Chain {
@@ -283,7 +285,9 @@ func (h *scHarness) send(c *http.Client, req *http.Request) scResponse {
 	if err != nil {
 		h.t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL.Path, err)
 	}
-	return scResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	out := scResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	checkContract(h.t, h.api, req, out)
+	return out
 }
 
 // ok calls and requires the status want, decoding the JSON answer into out.
