@@ -38,7 +38,7 @@ type Handler struct {
 	ra     *ra.RA
 	log    *slog.Logger
 	routes map[string]route // by mux pattern
-	mux *http.ServeMux
+	mux    *http.ServeMux
 }
 
 // New returns the API handler.
