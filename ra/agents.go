@@ -116,7 +116,7 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	}); err != nil {
 		return nil, err
 	}
-	iss, err := r.Issue(ctx, IssueRequest{
+	iss, err := r.issueCertificate(ctx, IssueRequest{
 		Actor: actor.String(), CSR: csrPEM,
 		Policy: pol, Org: org, Person: person, Title: req.Title, AgentID: agent.ID, Bootstrap: req.Bootstrap,
 	})

@@ -269,7 +269,7 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 	if a := req.Data.Appointment; a != nil && a.State == policies.AppointmentFound {
 		unit = a.Organisation // verified with HR, like the position
 	}
-	issued, err := r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: req.Person,
+	issued, err := r.issueCertificate(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: req.Person,
 		Title: req.Data.Title, Unit: unit, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
 		OnRecorded: func(tx Tx, rec *model.Certificate) error {
 			if inTx != nil {

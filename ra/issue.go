@@ -59,11 +59,11 @@ type Issued struct {
 	Chain  []*x509.Certificate
 }
 
-// Issue checks the CSR, fixes the certificate's content from verified data
+// issueCertificate checks the CSR, fixes the certificate's content from verified data
 // only, has the backend sign it and records the certificate, its audit entry
 // and its outbox jobs in one transaction. Every refusal is audited and
 // returned as a typed error; nothing is signed.
-func (r *RA) Issue(ctx context.Context, req IssueRequest) (*Issued, error) {
+func (r *RA) issueCertificate(ctx context.Context, req IssueRequest) (*Issued, error) {
 	issued, err := r.issue(ctx, req)
 	if err != nil {
 		outcome := model.OutcomeRefused
@@ -274,7 +274,7 @@ func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d 
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
 	}
-	return r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
+	return r.issueCertificate(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: person, Title: title})
 }
 
 // operatorIssuee validates the person's data under the organisation's
@@ -362,5 +362,5 @@ func (r *RA) IssueServiceCertificate(ctx context.Context, actor Actor, orgCode, 
 	if err != nil {
 		return nil, err
 	}
-	return r.Issue(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, ServiceName: name, ServiceEmail: email})
+	return r.issueCertificate(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, ServiceName: name, ServiceEmail: email})
 }
