@@ -540,4 +540,9 @@ var spanish = map[string]string{
 	"policy %s is issued by issuer %q, which this deployment does not have (sello issuer add --policy %s)": "la política %s la emite el emisor %q, que esta instalación no tiene (sello issuer add --policy %s)",
 	"serial %s exists under several issuers: give --issuer":                                                "el número de serie %s existe en varios emisores: indique --issuer",
 	"the root key is not here (kept offline?): an issuing CA cannot be created; import one instead":        "la llave raíz no está aquí (¿se guarda fuera de línea?): no se puede crear una AC emisora; importe una",
+	// The audit log, statistics and the HTTPS server's certificate (ra).
+	"HTTPS server certificate": "certificado del servidor HTTPS",
+	"only an administrator or an auditor of the certification authority may see this": "solo un administrador o un auditor de la autoridad certificadora puede consultar esto",
+	"only the server itself or the console may record the HTTPS server's certificate": "solo el propio servidor o la consola pueden registrar el certificado del servidor HTTPS",
+	"statistics": "estadísticas",
 }
