@@ -2,6 +2,7 @@ package ra
 
 import (
 	"context"
+	"crypto"
 	"math/big"
 	"time"
 
@@ -75,8 +76,16 @@ type ListingReads interface {
 	ListStatusRequests(ctx context.Context, orgID int64, state string) ([]model.StatusRequest, error)
 }
 
+// StatsReads count what the registry holds (metrics).
+type StatsReads interface {
+	PendingJobs(ctx context.Context) (map[string]int, error)
+	Counts(ctx context.Context) (enrollments, certificates map[string]int, err error)
+	CertificateCounts(ctx context.Context) ([]model.CertificateCount, error)
+}
+
 // Reads are the reads the RA makes on the pool, outside any transaction.
 type Reads interface {
+	StatsReads
 	AgentReads
 	ListingReads
 	OrganisationReads
@@ -88,12 +97,23 @@ type Reads interface {
 	AckReads
 }
 
+// AuditChain verifies the audit chain and writes its signed checkpoints,
+// each in a transaction of its own.
+type AuditChain interface {
+	VerifyAudit(ctx context.Context, keys []crypto.PublicKey, progress func(done, total int64)) (*model.AuditReport, error)
+	Checkpoint(ctx context.Context) (bool, error)
+}
+
 // Pool is what the RA uses outside transactions: the reads, an audit entry
-// in a transaction of its own (refusals), the cluster-wide locks of the
-// periodic jobs, and the sealing box (EAB keys' index).
+// in a transaction of its own (refusals), the audit chain's verification and
+// checkpoints, a serial reserved before its certificate is recorded (the
+// HTTPS server's), the cluster-wide locks of the periodic jobs, and the
+// sealing box (EAB keys' index).
 type Pool interface {
 	Reads
+	AuditChain
 	Audit(ctx context.Context, ev model.Event) error
+	ReserveSerial(ctx context.Context, issuerID string, serial *big.Int, notAfter time.Time) error
 	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
 	Box() *sealed.Box
 }

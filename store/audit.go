@@ -192,24 +192,11 @@ func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
 	return wrote, err
 }
 
-// AuditProblem is the first inconsistency found in the chain.
-type AuditProblem struct {
-	Seq    int64  // the entry where the chain first goes wrong
-	Kind   string // "altered", "missing", "inserted-or-reordered", "truncated", "checkpoint"
-	Detail string
-}
+// AuditProblem is model.AuditProblem.
+type AuditProblem = model.AuditProblem
 
-func (p *AuditProblem) Error() string {
-	return fmt.Sprintf("audit log: entry %d: %s: %s", p.Seq, p.Kind, p.Detail)
-}
-
-// AuditReport summarises a verification.
-type AuditReport struct {
-	Entries     int64
-	Head        int64
-	Checkpoints int
-	Problem     *AuditProblem // nil when the chain is intact
-}
+// AuditReport is model.AuditReport.
+type AuditReport = model.AuditReport
 
 // VerifyAudit walks the whole chain, recomputing every hash, and checks the
 // head and every signed checkpoint against keys (by KeyID). It reports the

@@ -120,12 +120,8 @@ func originOf(c *Certificate) string {
 	return c.Origin
 }
 
-// CertificateCount is how many certificates of one issuer have one status.
-type CertificateCount struct {
-	IssuerID string `db:"issuer_id"`
-	Status   string `db:"status"`
-	Count    int    `db:"n"`
-}
+// CertificateCount is model.CertificateCount.
+type CertificateCount = model.CertificateCount
 
 // CertificateCounts counts the certificates by issuer and status (the
 // metrics are per issuer).

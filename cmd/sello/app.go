@@ -167,7 +167,7 @@ func loadAuditPub(cfg *config.Config) (crypto.PublicKey, error) {
 // openOptions says how much of the app a command needs.
 type openOptions struct {
 	migrate bool // apply migrations (serve, init, migrate)
-	signer  bool // load the CA and audit keys (anything that signs or writes audit entries)
+	signer  bool // load the CA and audit keys and the HR sources (anything that signs or acts; reads need no passphrase)
 	server  bool // log at the configured level; one-shot commands log warnings and errors only
 	ack     bool // make sure the acknowledgement signer exists (commands that file or change status)
 }
@@ -233,17 +233,20 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		}
 		return nil, errs.New(errs.BadConfig, "the database schema is behind (%s not applied): run `sello migrate`", strings.Join(pending, ", "))
 	}
+	// The RA is built for every command, so that those that only read (audit
+	// verify, org list, …) need no CA passphrase; the issuers' backends, the
+	// HTTPS root and the HR sources, which sign or act, only with o.signer.
+	var issuers []*ra.Issuer
+	hr, orgHR := map[string]appointment.Source{}, map[string]appointment.Source{}
 	if o.signer {
 		if err := loadRoot(a, pass); err != nil {
 			a.store.Close()
 			return nil, err
 		}
-		issuers, err := openIssuers(ctx, a, pass)
-		if err != nil {
+		if issuers, err = openIssuers(ctx, a, pass); err != nil {
 			a.store.Close()
 			return nil, err
 		}
-		hr, orgHR := map[string]appointment.Source{}, map[string]appointment.Source{}
 		for _, h := range cfg.HR {
 			if _, err := a.policies.Get(h.Policy); err != nil {
 				a.Close()
@@ -264,10 +267,12 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 				orgHR[code] = src
 			}
 		}
-		a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
-			Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
-			HomologationRoots: homologationRoots(cfg, a.log),
-			Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log)})
+	}
+	a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
+		Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
+		HomologationRoots: homologationRoots(cfg, a.log),
+		Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log)})
+	if o.signer {
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)
 		}

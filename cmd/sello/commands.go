@@ -70,7 +70,7 @@ func newOrgCmd(g *globalFlags) *cobra.Command {
 		Use:   "list",
 		Short: "List organisations",
 		Args:  cobra.NoArgs,
-		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			orgs, err := a.ra.Organisations(cmd.Context(), operator())
 			if err != nil {
 				return err
@@ -187,7 +187,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 		Use:   "list",
 		Short: "List agents (of one organisation with --org)",
 		Args:  cobra.NoArgs,
-		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			agents, err := a.ra.Agents(cmd.Context(), operator(), listOrg)
 			if err != nil {
 				return err
@@ -342,7 +342,7 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 				keys = append(keys, k)
 			}
 			bar := newProgress(cmd.ErrOrStderr(), "verifying audit log")
-			rep, err := a.store.VerifyAudit(cmd.Context(), keys, bar.update)
+			rep, err := a.ra.VerifyAudit(cmd.Context(), operator(), keys, bar.update)
 			bar.done()
 			if err != nil {
 				return err
@@ -365,7 +365,7 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 		Short: "Write a signed checkpoint of the chain's tip now",
 		Args:  cobra.NoArgs,
 		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
-			wrote, err := a.store.Checkpoint(cmd.Context())
+			wrote, err := a.ra.Checkpoint(cmd.Context(), operator())
 			if err != nil {
 				return err
 			}

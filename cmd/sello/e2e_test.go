@@ -249,6 +249,22 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			if out := mustRun(t, "audit", "verify", "--data", data); !strings.Contains(out, "audit log intact") {
 				t.Fatalf("audit verify: %s", out)
 			}
+			// Reading needs no CA passphrase; writing a checkpoint does.
+			passFile := filepath.Join(data, "secrets", "ca.pass")
+			if err := os.Rename(passFile, passFile+".away"); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range [][]string{{"audit", "verify"}, {"org", "list"}, {"agent", "list"}, {"enrollment", "list"}} {
+				if out, err := run(t, context.Background(), append(c, "--data", data)...); err != nil {
+					t.Errorf("%s without the CA passphrase: %v %s", strings.Join(c, " "), err, out)
+				}
+			}
+			if _, err := run(t, context.Background(), "audit", "checkpoint", "--data", data); err == nil || !strings.Contains(err.Error(), "passphrase") {
+				t.Errorf("audit checkpoint without the CA passphrase: %v, want the passphrase asked for", err)
+			}
+			if err := os.Rename(passFile+".away", passFile); err != nil {
+				t.Fatal(err)
+			}
 			db := openDB(t, dialect, data, dsn)
 			var seq int64
 			if err := db.QueryRow("SELECT seq FROM audit_entries WHERE action = 'org.add' ORDER BY seq DESC LIMIT 1").Scan(&seq); err != nil {

@@ -22,7 +22,7 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	var org, state string
 	list := &cobra.Command{
 		Use: "list", Short: "List requests (newest first)", Args: cobra.NoArgs,
-		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, _ []string) error {
+		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			list, err := a.ra.Requests(cmd.Context(), operator(), ra.RequestQuery{OrgCode: org, States: splitList(state)})
 			if err != nil {
 				return err

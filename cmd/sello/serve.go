@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"net"
@@ -76,7 +74,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(newOutboxCollector(a.store, a.ra.Issuers()))
+	reg.MustRegister(newStatsCollector(a.ra))
 	var served []server.Issuer
 	for _, is := range a.ra.Issuers() {
 		served = append(served, server.Issuer{Name: is.Name, Chain: is.Chain})
@@ -113,6 +111,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	}
 
 	// Signed audit checkpoints at least every interval when entries were added.
+	self := ra.System("serve")
 	go func() {
 		t := time.NewTicker(cfg.CheckpointInterval)
 		defer t.Stop()
@@ -121,7 +120,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := a.store.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+				if _, err := a.ra.Checkpoint(ctx, self); err != nil && ctx.Err() == nil {
 					a.log.Error("audit checkpoint failed", "err", err)
 				}
 			}
@@ -162,7 +161,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	for _, s := range servers {
 		_ = s.Shutdown(sctx)
 	}
-	if _, err := a.store.Checkpoint(sctx); err != nil {
+	if _, err := a.ra.Checkpoint(sctx, self); err != nil {
 		a.log.Warn("final audit checkpoint", "err", err)
 	}
 	a.log.Info("stopped")
@@ -237,29 +236,10 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 	if err != nil {
 		return err
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return err
-	}
 	// Recorded like every certificate before it is used. The root signs it,
 	// since the issuing CA is constrained to e-mail protection and client
 	// authentication.
-	rootID := ca.IssuerID(a.root.Certificate())
-	if err := a.store.ReserveSerial(ctx, rootID, cert.SerialNumber, cert.NotAfter); err != nil {
-		return err
-	}
-	keyFP, _ := ca.KeyFingerprint(cert.PublicKey)
-	sum := sha256.Sum256(der)
-	rec := &store.Certificate{IssuerID: rootID, Serial: store.SerialHex(cert.SerialNumber), Subject: cert.Subject.String(),
-		KeyFingerprint: keyFP, CertFingerprint: hex.EncodeToString(sum[:]), NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, DER: der}
-	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertCertificate(ctx, rec); err != nil {
-			return err
-		}
-		_, err := tx.Audit(ctx, store.Event{Actor: "system:serve", Action: "tls.issue", Object: "cert:" + rootID + "/" + rec.Serial,
-			Outcome: store.OutcomeOK, Details: map[string]any{"names": a.cfg.TLSNames, "certSHA256": rec.CertFingerprint}})
-		return err
-	}); err != nil {
+	if err := a.ra.RecordServerCertificate(ctx, ra.System("serve"), ca.IssuerID(a.root.Certificate()), der, a.cfg.TLSNames); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -271,53 +251,44 @@ func issueServerCert(ctx context.Context, a *app, dir, certFile, keyFile string)
 	return os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 }
 
-// storeCollector exports what the registry holds: pending outbox jobs by
-// kind, requests by state and certificates by issuer and status, read when
-// scraped.
-type storeCollector struct {
-	s                       *store.Store
-	issuers                 map[string]string // issuer name by id
+// statsCollector exports what the registry holds: pending outbox jobs by
+// kind, requests by state and certificates by issuer and status, read from
+// the RA when scraped.
+type statsCollector struct {
+	ra                      *ra.RA
 	outbox, requests, certs *prometheus.Desc
 }
 
-func newOutboxCollector(s *store.Store, issuers []*ra.Issuer) *storeCollector {
-	names := map[string]string{}
-	for _, is := range issuers {
-		names[is.ID] = is.Name
-	}
-	return &storeCollector{s: s, issuers: names,
+func newStatsCollector(r *ra.RA) *statsCollector {
+	return &statsCollector{ra: r,
 		outbox:   prometheus.NewDesc("sello_outbox_pending_jobs", "Pending outbox jobs by kind.", []string{"kind"}, nil),
 		requests: prometheus.NewDesc("sello_requests", "Certificate requests by state.", []string{"state"}, nil),
 		certs: prometheus.NewDesc("sello_certificates", "Certificates by issuer and status (issuer: the issuer's name; root for the HTTPS certificate; the store's id for another authority's homologated certificates).",
 			[]string{"issuer", "status"}, nil)}
 }
 
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.outbox
 	ch <- c.requests
 	ch <- c.certs
 }
 
-func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
+// Collect exports whatever counts could be read: Stats returns the others
+// when one fails.
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if n, err := c.s.PendingJobs(ctx); err == nil {
-		for k, v := range n {
-			ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(v), k)
-		}
+	st, _ := c.ra.Stats(ctx, ra.System("metrics"))
+	if st == nil {
+		return
 	}
-	if req, _, err := c.s.Counts(ctx); err == nil {
-		for k, v := range req {
-			ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(v), k)
-		}
+	for k, v := range st.PendingJobs {
+		ch <- prometheus.MustNewConstMetric(c.outbox, prometheus.GaugeValue, float64(v), k)
 	}
-	if certs, err := c.s.CertificateCounts(ctx); err == nil {
-		for _, n := range certs {
-			name, ok := c.issuers[n.IssuerID]
-			if !ok {
-				name = n.IssuerID
-			}
-			ch <- prometheus.MustNewConstMetric(c.certs, prometheus.GaugeValue, float64(n.Count), name, n.Status)
-		}
+	for k, v := range st.Requests {
+		ch <- prometheus.MustNewConstMetric(c.requests, prometheus.GaugeValue, float64(v), k)
+	}
+	for _, n := range st.Certificates {
+		ch <- prometheus.MustNewConstMetric(c.certs, prometheus.GaugeValue, float64(n.Count), n.Issuer, n.Status)
 	}
 }

@@ -541,4 +541,9 @@ var spanish = map[string]string{
 	"serial %s exists under several issuers: give --issuer":                                                "el número de serie %s existe en varios emisores: indique --issuer",
 	"the root key is not here (kept offline?): an issuing CA cannot be created; import one instead":        "la llave raíz no está aquí (¿se guarda fuera de línea?): no se puede crear una AC emisora; importe una",
 	"no document store configured": "no hay un almacén de documentos configurado",
+	// The audit log, statistics and the HTTPS server's certificate (ra).
+	"HTTPS server certificate": "certificado del servidor HTTPS",
+	"only an administrator or an auditor of the certification authority may see this": "solo un administrador o un auditor de la autoridad certificadora puede consultar esto",
+	"only the server itself or the console may record the HTTPS server's certificate": "solo el propio servidor o la consola pueden registrar el certificado del servidor HTTPS",
+	"statistics": "estadísticas",
 }

@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // Audit outcomes.
 const (
 	OutcomeOK      = "ok"
@@ -15,4 +17,23 @@ type Event struct {
 	Object  string         // "org:3", "cert:<issuer>/<serial>", …
 	Outcome string         // OutcomeOK, OutcomeRefused or OutcomeFailed
 	Details map[string]any // small, JSON-encodable, no personal data
+}
+
+// AuditProblem is the first inconsistency found in the audit chain.
+type AuditProblem struct {
+	Seq    int64  // the entry where the chain first goes wrong
+	Kind   string // "altered", "missing", "inserted-or-reordered", "truncated", "checkpoint"
+	Detail string
+}
+
+func (p *AuditProblem) Error() string {
+	return fmt.Sprintf("audit log: entry %d: %s: %s", p.Seq, p.Kind, p.Detail)
+}
+
+// AuditReport summarises a verification of the audit chain.
+type AuditReport struct {
+	Entries     int64
+	Head        int64
+	Checkpoints int
+	Problem     *AuditProblem // nil when the chain is intact
 }

@@ -45,3 +45,10 @@ type Certificate struct {
 	AppointmentCheck sql.NullTime   `db:"appointment_checked_at"`
 	Origin           string         `db:"origin"` // "issued" here, or "homologated" (RULES O4)
 }
+
+// CertificateCount is how many certificates of one issuer have one status.
+type CertificateCount struct {
+	IssuerID string `db:"issuer_id"`
+	Status   string `db:"status"`
+	Count    int    `db:"n"`
+}
