@@ -226,6 +226,7 @@ their issuer exists.`,
 				}
 				printf(cmd.OutOrStdout(), "issuer %s: %s (%s), in %s\n", pol.IssuerName(), h.Issuing.Subject.CommonName,
 					ca.IssuerID(h.Issuing), cfg.IssuerConfig(pol.IssuerName()).Dir)
+				printf(cmd.OutOrStdout(), "a running `sello serve` signs with it and serves its chain once restarted\n")
 				return nil
 			})(cmd, nil)
 		},
