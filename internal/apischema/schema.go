@@ -47,6 +47,12 @@ type Describer interface {
 	JSONSchema() *Schema
 }
 
+// Namer is implemented by a type that chooses its component name (e.g.
+// problem.Document is "Problem", not "Document").
+type Namer interface {
+	SchemaName() string
+}
+
 // RefPrefix is where named schemas live in an OpenAPI 3.1 document.
 const RefPrefix = "#/components/schemas/"
 
@@ -185,6 +191,9 @@ func (r *Registry) named(t reflect.Type, strict bool) (*Schema, error) {
 	}
 	if !known {
 		name = r.uniqueName(t)
+		if n, ok := reflect.Zero(t).Interface().(Namer); ok && n.SchemaName() != "" {
+			name = n.SchemaName()
+		}
 		r.names[t] = name
 		r.schemas[name] = &Schema{} // placeholder: recursive types refer to it
 	}

@@ -29,6 +29,9 @@ type Document struct {
 	Subproblems []Subproblem `json:"subproblems,omitempty" doc:"the individual reasons, e.g. each failed rule of a refused approval"`
 }
 
+// SchemaName names the problem document in an OpenAPI document.
+func (Document) SchemaName() string { return "Problem" }
+
 // Subproblem is one reason behind a problem, as in Boulder's subproblems.
 type Subproblem struct {
 	Type   string `json:"type" doc:"machine-readable type, urn:sello:rule:<rule id> for a rule"`

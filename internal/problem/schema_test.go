@@ -27,7 +27,7 @@ func TestDocument_ConformsToItsSchema(t *testing.T) {
 		for _, err := range []error{refusal, errs.New(errs.NotFound, "agent %d not found", 1), errs.New(errs.Internal, "internal error")} {
 			w := httptest.NewRecorder()
 			problem.Write(w, lang, err)
-			if err := v.Validate("Document", w.Body.Bytes()); err != nil {
+			if err := v.Validate("Problem", w.Body.Bytes()); err != nil {
 				t.Errorf("%s: %s: %v", lang, w.Body.String(), err)
 			}
 		}
