@@ -56,10 +56,12 @@ const (
 )
 
 // anonymous reports whether a refusal of a is counted rather than audited
-// one by one: callers with no identity (no certificate, an anonymous
-// filer). An applicant acting on their own request is audited normally.
+// one by one: callers with no identity (no certificate) and online filers
+// known only by their address. An applicant acting on their own request,
+// or presenting a credential, is audited entry by entry: the object names
+// a real request or credential.
 func (a Actor) anonymous() bool {
-	return a.Kind == ActorAnonymous || (a.Kind == ActorApplicant && a.EnrollmentID == 0)
+	return a.Kind == ActorAnonymous || (a.Kind == ActorApplicant && a.EnrollmentID == 0 && a.From.Addr != "")
 }
 
 // refusalTally aggregates the refused calls of anonymous callers: one
