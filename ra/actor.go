@@ -23,6 +23,9 @@ type Actor struct {
 	OrgCode string
 	// CertNotAfter is when the agent's login certificate expires.
 	CertNotAfter time.Time
+	// From is where an anonymous caller's request came from; the RA counts
+	// and rate-limits anonymous callers by it.
+	From Origin
 	// orgStatus is the agent's organisation's accreditation when the actor
 	// was authenticated: agents of a suspended or revoked provider act and
 	// read no more (RULES O1, G2). Set only by Authenticate.

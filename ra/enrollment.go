@@ -126,6 +126,8 @@ type FileRequest struct {
 	Title   string // the position as the applicant states it
 	Lang    string // "es" (default) or "en"
 	Place   string // where it was filed (for the acknowledgement)
+	// From is where an online filing came from (rate limits per address).
+	From Origin
 }
 
 // Filing is what a filer gets back: the folio and the signed acknowledgement.
@@ -140,8 +142,42 @@ type Filing struct {
 
 // FileOnline registers a request made online by an applicant (RULES R9: the
 // e-mail is verified before an agent sees it).
+//
+// Anyone may file online, so the filing is checked before anything is
+// stored or mailed: the client address's rate limit, the institutional
+// domain (R9) and the identifiers, then the e-mail address's rate limit.
+// A filing that passes takes its official folio at once: RULES G3 wants an
+// immediate acknowledgement with its folio for every filing, and the folio
+// is what the applicant quotes to verify the address. The series stays
+// gap-free; a flood is bounded by the limits and the domain rule, and a
+// filing never verified is cancelled by the scheduler with its folio kept
+// (Limits.UnverifiedExpiry).
 func (r *RA) FileOnline(ctx context.Context, req FileRequest) (*Filing, error) {
-	return r.file(ctx, Actor{Kind: ActorApplicant}, req, ChannelOnline)
+	return r.file(ctx, Actor{Kind: ActorApplicant, From: req.From}, req, ChannelOnline)
+}
+
+// admitOnline applies the address's rate limit to an online filing.
+func (r *RA) admitOnline(actor Actor) error {
+	if ok, wait := r.byAddress.take(actor.From.client(), r.clk.Now()); !ok {
+		return errs.Limited(wait, "too many online filings from your address; try again in %s", wait.Round(time.Second))
+	}
+	return nil
+}
+
+// checkOnline validates what an anonymous filer sent before anything is
+// stored or mailed (RULES R9: only the institutional e-mail; the
+// identifiers the policy names), then the e-mail address's rate limit.
+func (r *RA) checkOnline(pol *policies.Policy, d *model.PersonData) error {
+	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
+		return errs.Wrap(errs.Malformed, err, "%s", err.Error())
+	}
+	if err := checkIdentifiers(d, pol.IdentifierKind(), false); err != nil {
+		return err
+	}
+	if ok, wait := r.byEmail.take(d.Email, r.clk.Now()); !ok {
+		return errs.Limited(wait, "too many online filings for this e-mail address; try again in %s", wait.Round(time.Second))
+	}
+	return nil
 }
 
 // FileInPerson registers a request an agent opens with the applicant present.
@@ -153,9 +189,14 @@ func (r *RA) FileInPerson(ctx context.Context, actor Actor, req FileRequest) (*F
 }
 
 func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel string) (*Filing, error) {
+	if channel == ChannelOnline {
+		if err := r.admitOnline(actor); err != nil {
+			return nil, r.refuse(ctx, actor, "enrollment.file", "online", err)
+		}
+	}
 	org, pol, err := r.orgPolicy(ctx, req.OrgCode)
 	if err != nil {
-		return nil, r.refuse(ctx, actor, "enrollment.file", "org:"+req.OrgCode, err)
+		return nil, r.refuse(ctx, actor, "enrollment.file", "org:"+capText(req.OrgCode, 64), err)
 	}
 	if org.Status != model.OrgAccredited {
 		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
@@ -184,6 +225,11 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		d.DNI = dni.Number
 	}
 	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
+	if channel == ChannelOnline {
+		if err := r.checkOnline(pol, &d); err != nil {
+			return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
+		}
+	}
 	lang := req.Lang
 	if lang != "en" {
 		lang = "es"
@@ -302,8 +348,12 @@ func (r *RA) refuse(ctx context.Context, actor Actor, action, object string, err
 	if t := errs.TypeOf(err); t == errs.Unavailable || t == errs.Internal {
 		outcome = model.OutcomeFailed
 	}
-	if aerr := r.store.Audit(ctx, model.Event{Actor: actor.String(), Action: action, Object: object, Outcome: outcome,
-		Details: auditDetails(err)}); aerr != nil {
+	if outcome == model.OutcomeRefused && actor.anonymous() {
+		r.countRefusal(ctx, actor, action, err)
+		return err
+	}
+	if aerr := r.store.Audit(ctx, model.Event{Actor: actor.String(), Action: action, Object: capText(object, maxAuditObject), Outcome: outcome,
+		Details: capDetails(auditDetails(err))}); aerr != nil {
 		r.log.Error("audit of a refusal failed", "action", action, "err", aerr)
 	}
 	return err
@@ -354,8 +404,5 @@ func (r *RA) findOrCreatePerson(ctx context.Context, tx PersonTx, pol *policies.
 // ask the RA anything (a body it could not decode, an id it could not
 // parse), so that every refused request leaves one trace.
 func (r *RA) RecordRefusal(ctx context.Context, a Actor, action, object string, err error) {
-	if len(object) > 256 {
-		object = object[:256]
-	}
 	_ = r.refuse(ctx, a, action, object, err)
 }

@@ -29,15 +29,16 @@ type Identity struct {
 // refused (and audited) here, so every front end authenticates the same way.
 // The organisation's accreditation is carried in the Actor and checked by
 // every authorisation (an agent of a suspended provider acts no more, G2).
-func (r *RA) Authenticate(ctx context.Context, leaf *x509.Certificate) (Actor, error) {
+// from is where the call came from: refusals are counted by it.
+func (r *RA) Authenticate(ctx context.Context, leaf *x509.Certificate, from Origin) (Actor, error) {
 	if leaf == nil {
-		return Actor{}, r.refuseAnonymous(ctx, errs.New(errs.Unauthorized, "log in with your agent certificate (TLS client authentication)"))
+		return Actor{}, r.refuseAnonymous(ctx, from, errs.New(errs.Unauthorized, "log in with your agent certificate (TLS client authentication)"))
 	}
 	sum := sha256.Sum256(leaf.Raw)
 	agent, err := r.store.AgentByCertificate(ctx, hex.EncodeToString(sum[:]))
 	if err != nil {
 		if errs.Has(err, errs.Unauthorized) {
-			return Actor{}, r.refuseAnonymous(ctx, err)
+			return Actor{}, r.refuseAnonymous(ctx, from, err)
 		}
 		return Actor{}, err
 	}
@@ -49,8 +50,8 @@ func (r *RA) Authenticate(ctx context.Context, leaf *x509.Certificate) (Actor, e
 		orgStatus: org.Status, CertNotAfter: leaf.NotAfter}, nil
 }
 
-func (r *RA) refuseAnonymous(ctx context.Context, err error) error {
-	return r.refuse(ctx, Actor{Kind: ActorAnonymous}, "auth.login", "login", err)
+func (r *RA) refuseAnonymous(ctx context.Context, from Origin, err error) error {
+	return r.refuse(ctx, Actor{Kind: ActorAnonymous, From: from}, "auth.login", "login", err)
 }
 
 // Whoami describes the actor: any authenticated agent, administrator,

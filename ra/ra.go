@@ -8,6 +8,8 @@ import (
 	"crypto/x509"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/sello-pki/sello/internal/clock"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/appointment"
@@ -28,6 +30,10 @@ type RA struct {
 	ackSigner         AckSigner
 	homologationRoots *x509.CertPool
 	docs              *documents.Service
+
+	anon               *refusalTally
+	limits             Limits
+	byAddress, byEmail *limiter
 }
 
 // Config holds the RA's dependencies.
@@ -53,6 +59,13 @@ type Config struct {
 	HomologationRoots *x509.CertPool
 	// Documents stores uploads and biometric captures, sealed (RULES R7, G6).
 	Documents *documents.Service
+	// Limits bound anonymous online filing; the zero value limits nothing
+	// (internal/config supplies the deployment's defaults).
+	Limits Limits
+	// AnonymousRefused counts refused calls of anonymous callers by error
+	// type (label "type"); nil: not counted. Metrics are injected, never
+	// registered globally.
+	AnonymousRefused *prometheus.CounterVec
 }
 
 // New returns an RA.
@@ -62,7 +75,10 @@ func New(c Config) *RA {
 	}
 	return &RA{store: c.Store, issuers: issuerMap(c.Issuers), policies: c.Policies,
 		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
-		homologationRoots: c.HomologationRoots, docs: c.Documents}
+		homologationRoots: c.HomologationRoots, docs: c.Documents,
+		anon:   &refusalTally{clients: map[string]*tallied{}, counter: c.AnonymousRefused},
+		limits: c.Limits, byAddress: newLimiter(c.Limits.FilingsPerAddress, c.Limits.Window),
+		byEmail: newLimiter(c.Limits.FilingsPerEmail, c.Limits.Window)}
 }
 
 // Policy returns a loaded policy.

@@ -17,6 +17,7 @@ type DeadlineReport struct {
 	HoldsReleased []string // early renewals whose window opened (RULES D5)
 	Escalated     []string // suspensions that became revocations (RULES S1)
 	Expired       []string // certificates extinguished by expiry (RULES S3)
+	Unverified    []string // online filings cancelled: e-mail never verified (RULES R9)
 	Skipped       bool     // another node holds the scheduler lock
 	Errors        []string
 }
@@ -79,6 +80,10 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 			}
 			rep.RefusalsDue = append(rep.RefusalsDue, dueReq.Folio)
 		}
+	}
+
+	if err := r.expireUnverified(ctx, sys, now, rep); err != nil {
+		return nil, err
 	}
 
 	ids, err = r.store.DueEnrollments(ctx, StateApproved, "hold_until", now)
@@ -152,6 +157,39 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 		rep.Expired = append(rep.Expired, c.Serial)
 	}
 	return rep, nil
+}
+
+// expireUnverified cancels online filings whose e-mail was not verified
+// within Limits.UnverifiedExpiry (RULES R9: an agent sees a request only
+// once its address is verified), so that filings nobody verifies do not
+// pile up in the agents' "unverified e-mail" list. The address was never
+// shown to belong to the filer, so nothing is mailed; the cancellation is
+// audited and the folio stays in its series.
+func (r *RA) expireUnverified(ctx context.Context, sys Actor, now time.Time, rep *DeadlineReport) error {
+	ttl := r.limits.UnverifiedExpiry
+	if ttl <= 0 {
+		return nil
+	}
+	ids, err := r.store.DueEnrollments(ctx, StateSubmitted, "filed_at", now.Add(-ttl))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		req, err := r.transition(ctx, sys, id, "enrollment.unverified_expired", []string{StateSubmitted},
+			func(tx Tx, req *Request, pol *policies.Policy) error {
+				req.State = StateCancelled
+				req.ClosedAt = model.NullTime(now)
+				req.Data.EmailTokenHash = ""
+				req.Data.CancelReason = fmt.Sprintf("El correo electrónico no se validó en %s.", ttl)
+				return nil
+			})
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		rep.Unverified = append(rep.Unverified, req.Folio)
+	}
+	return nil
 }
 
 // RunEvery runs fn every interval until ctx ends.

@@ -81,7 +81,10 @@ func ackSigner(t *testing.T, h *local.Hierarchy, now time.Time) ra.AckSigner {
 	return ra.AckSigner{Key: key, Chain: append([]*x509.Certificate{leaf}, h.Chain...)}
 }
 
-func newWF(t *testing.T, e *storetest.Env) *wf {
+func newWF(t *testing.T, e *storetest.Env) *wf { t.Helper(); return newWFWith(t, e, nil) }
+
+// newWFWith is newWF with the RA's configuration adjusted by with.
+func newWFWith(t *testing.T, e *storetest.Env, with func(*ra.Config)) *wf {
 	t.Helper()
 	h, err := local.GenerateHierarchy(e.Clock, local.HierarchyOptions{CommonName: "Gobierno de Prueba", Organization: "Gobierno de Prueba", Country: "MX",
 		RootCRLURL: "http://firma.example.gob.mx/crl/root.crl", RootCertURL: "http://firma.example.gob.mx/ca/root.crt"})
@@ -101,9 +104,13 @@ func newWF(t *testing.T, e *storetest.Env) *wf {
 	for id := range set {
 		srcs[id] = hr
 	}
-	r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(t, set, signer), Policies: set,
+	cfg := ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: testIssuers(t, set, signer), Policies: set,
 		PublicURL: "http://firma.example.gob.mx", Clock: e.Clock, Appointments: srcs, AckSigner: ackSigner(t, h, e.Clock.Now()),
-		Documents: documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)})
+		Documents: documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)}
+	if with != nil {
+		with(&cfg)
+	}
+	r := ra.New(cfg)
 	w := &wf{env: e, ra: r, hr: hr, h: h}
 	w.org = &store.Organisation{Code: "SEP-JAL", Name: "Secretaría de Educación Jalisco", PolicyID: "jalisco", ResponsibleUnit: "Dirección de Personal"}
 	otherOrg := &store.Organisation{Code: "SALUD-JAL", Name: "Secretaría de Salud Jalisco", PolicyID: "jalisco"}

@@ -183,10 +183,11 @@ func (s *Store) ListEnrollments(ctx context.Context, f EnrollmentFilter) ([]Enro
 }
 
 // DueEnrollments returns the ids of enrollments in state whose column
-// (deficiency_deadline, refusal_due_at or hold_until) is at or before now.
+// (deficiency_deadline, refusal_due_at, hold_until, or filed_at for
+// unverified online filings) is at or before now.
 func (s *Store) DueEnrollments(ctx context.Context, state, column string, now time.Time) ([]int64, error) {
 	switch column {
-	case "deficiency_deadline", "refusal_due_at", "hold_until":
+	case "deficiency_deadline", "refusal_due_at", "hold_until", "filed_at":
 	default:
 		return nil, errs.New(errs.Internal, "no deadline column %q", column)
 	}

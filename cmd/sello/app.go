@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/sello-pki/sello/internal/clock"
@@ -41,6 +42,9 @@ type app struct {
 	box      *sealed.Box
 	pass     []byte
 	closers  []func()
+	// anonRefused counts refused anonymous calls (the RA's tally); serve
+	// registers it.
+	anonRefused *prometheus.CounterVec
 }
 
 // resolveConfig finds the configuration: --config, else <data>/sello.yaml if
@@ -268,10 +272,16 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			}
 		}
 	}
+	a.anonRefused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sello_anonymous_refused_total",
+		Help: "Refused calls of anonymous callers (no certificate, online filers) by error type; the audit log holds one entry per client and minute."},
+		[]string{"type"})
 	a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
 		Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 		HomologationRoots: homologationRoots(cfg, a.log),
-		Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log)})
+		Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log),
+		Limits: ra.Limits{FilingsPerAddress: cfg.FilingsPerAddress, FilingsPerEmail: cfg.FilingsPerEmail, Window: cfg.FilingWindow,
+			UnverifiedExpiry: cfg.UnverifiedExpiry},
+		AnonymousRefused: a.anonRefused})
 	if o.signer {
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)

@@ -74,41 +74,59 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(newStatsCollector(a.ra))
+	reg.MustRegister(newStatsCollector(a.ra), a.anonRefused)
 	var served []server.Issuer
 	for _, is := range a.ra.Issuers() {
 		served = append(served, server.Issuer{Name: is.Name, Chain: is.Chain})
 	}
+	// Both listeners are opened first: the plain one's refusals name the
+	// HTTPS address.
+	var httpLn, httpsLn net.Listener
+	var httpURL, httpsURL string
+	if cfg.HTTPAddr != "" {
+		if httpLn, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+			return errs.Wrap(errs.Unavailable, err, "listen.http %s", cfg.HTTPAddr)
+		}
+		httpURL = "http://" + httpLn.Addr().String()
+	}
+	var tlsCfg *tls.Config
+	if cfg.HTTPSAddr != "" {
+		if tlsCfg, err = serverTLS(ctx, a); err == nil {
+			httpsLn, err = net.Listen("tcp", cfg.HTTPSAddr)
+		}
+		if err != nil {
+			if httpLn != nil {
+				httpLn.Close()
+			}
+			if tlsCfg == nil {
+				return err
+			}
+			return errs.Wrap(errs.Unavailable, err, "listen.https %s", cfg.HTTPSAddr)
+		}
+		httpsURL = "https://" + httpsLn.Addr().String()
+	}
 	h := server.Handler(server.Options{DB: a.store, Root: a.rootCert, Issuers: served,
-		Registry: reg, API: api.New(api.Config{RA: a.ra, Logger: a.log}), Logger: a.log})
+		Registry: reg, API: api.New(api.Config{RA: a.ra, Logger: a.log}), Logger: a.log,
+		HTTPSURL: httpsURL, Metrics: server.MetricsAccess(cfg.Metrics)})
+	timeouts := server.Timeouts{ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout, Idle: cfg.IdleTimeout}
 
 	var servers []*http.Server
 	errc := make(chan error, 2)
-	var httpURL, httpsURL string
-	if cfg.HTTPAddr != "" {
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			return errs.Wrap(errs.Unavailable, err, "listen.http %s", cfg.HTTPAddr)
-		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	if httpLn != nil {
+		srv := server.New(h, timeouts, a.log)
 		servers = append(servers, srv)
-		httpURL = "http://" + ln.Addr().String()
-		go func() { errc <- srv.Serve(ln) }()
+		go func() { errc <- srv.Serve(httpLn) }()
 	}
-	if cfg.HTTPSAddr != "" {
-		tlsCfg, err := serverTLS(ctx, a)
-		if err != nil {
-			return err
-		}
-		ln, err := net.Listen("tcp", cfg.HTTPSAddr)
-		if err != nil {
-			return errs.Wrap(errs.Unavailable, err, "listen.https %s", cfg.HTTPSAddr)
-		}
-		srv := &http.Server{Handler: h, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	if httpsLn != nil {
+		srv := server.New(h, timeouts, a.log)
+		srv.TLSConfig = tlsCfg
 		servers = append(servers, srv)
-		httpsURL = "https://" + ln.Addr().String()
-		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+		go func() { errc <- srv.ServeTLS(httpsLn, "", "") }()
 	}
+
+	// Refused anonymous calls are written as one entry per client and
+	// minute once the minute is over.
+	go ra.RunEvery(ctx, 15*time.Second, func(ctx context.Context) { a.ra.FlushAnonymousRefusals(ctx, false) })
 
 	// Signed audit checkpoints at least every interval when entries were added.
 	self := ra.System("serve")
@@ -161,6 +179,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	for _, s := range servers {
 		_ = s.Shutdown(sctx)
 	}
+	a.ra.FlushAnonymousRefusals(sctx, true)
 	if _, err := a.ra.Checkpoint(sctx, self); err != nil {
 		a.log.Warn("final audit checkpoint", "err", err)
 	}

@@ -44,6 +44,15 @@ type File struct {
 	SMTP     *notify.Config `yaml:"smtp"`
 	HR       []HRSource     `yaml:"hr"`
 	Workers  Workers        `yaml:"workers"`
+	Public   PublicFiling   `yaml:"public_filing"`
+}
+
+// PublicFiling bounds anonymous online filing (POST /api/v1/public/requests).
+type PublicFiling struct {
+	PerAddress       int    `yaml:"per_address"`
+	PerEmail         int    `yaml:"per_email"`
+	Window           string `yaml:"window"`
+	UnverifiedExpiry string `yaml:"unverified_expiry"`
 }
 
 // HRSource is the Human Resources system that vouches for appointments
@@ -71,9 +80,19 @@ type Database struct {
 
 // Listen sets the listeners and the public base URL.
 type Listen struct {
-	HTTP      string `yaml:"http"`
-	HTTPS     string `yaml:"https"`
-	PublicURL string `yaml:"public_url"`
+	HTTP      string   `yaml:"http"`
+	HTTPS     string   `yaml:"https"`
+	PublicURL string   `yaml:"public_url"`
+	Metrics   string   `yaml:"metrics"`
+	Timeouts  Timeouts `yaml:"timeouts"`
+}
+
+// Timeouts bound every connection of both listeners.
+type Timeouts struct {
+	ReadHeader string `yaml:"read_header"`
+	Read       string `yaml:"read"`
+	Write      string `yaml:"write"`
+	Idle       string `yaml:"idle"`
 }
 
 // TLS configures the HTTPS listener's certificate.
@@ -169,6 +188,16 @@ type Config struct {
 	SchedulerInterval      time.Duration
 	MonitorInterval        time.Duration
 	MailInterval           time.Duration
+	// Metrics is who may read /metrics: loopback, any or off.
+	Metrics string
+	// ReadHeaderTimeout … IdleTimeout are the listeners' timeouts.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// FilingsPerAddress and FilingsPerEmail limit online filings per
+	// FilingWindow (a 0 in the file means the default); UnverifiedExpiry
+	// cancels online filings whose e-mail is not verified in time (0s:
+	// never).
+	FilingsPerAddress, FilingsPerEmail int
+	FilingWindow, UnverifiedExpiry     time.Duration
 }
 
 // Defaults returns the raw configuration used with no file: everything under
@@ -177,8 +206,9 @@ func Defaults(dataDir string) File {
 	return File{
 		DataDir:  dataDir,
 		Database: Database{URL: "sqlite:" + filepath.Join(dataDir, "sello.db")},
-		Listen:   Listen{HTTP: "127.0.0.1:8080", HTTPS: "127.0.0.1:8443", PublicURL: "http://127.0.0.1:8080"},
-		TLS:      TLS{Names: []string{"localhost", "127.0.0.1"}},
+		Listen: Listen{HTTP: "127.0.0.1:8080", HTTPS: "127.0.0.1:8443", PublicURL: "http://127.0.0.1:8080", Metrics: "loopback",
+			Timeouts: Timeouts{ReadHeader: "5s", Read: "60s", Write: "120s", Idle: "120s"}},
+		TLS: TLS{Names: []string{"localhost", "127.0.0.1"}},
 		CA: CA{Backend: "local", Local: LocalCA{Dir: filepath.Join(dataDir, "ca"),
 			PassphraseFile: filepath.Join(dataDir, "secrets", "ca.pass"), IssuingKey: "ecdsa-p384"}},
 		Secrets: Secrets{DataKeyFile: filepath.Join(dataDir, "secrets", "data.key")},
@@ -187,6 +217,7 @@ func Defaults(dataDir string) File {
 		Policy:  Policy{Dir: filepath.Join(dataDir, "policies"), Default: "jalisco"},
 		Log:     Log{Level: "info", Format: "json"},
 		Workers: Workers{SchedulerInterval: "1m", MonitorInterval: "10m", MailInterval: "10s"},
+		Public:  PublicFiling{PerAddress: 10, PerEmail: 3, Window: "1h", UnverifiedExpiry: "72h"},
 	}
 }
 
@@ -399,6 +430,23 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 	if c.HTTPAddr == "" && c.HTTPSAddr == "" {
 		return nil, fail("listen", "both listeners are off")
 	}
+	switch f.Listen.Metrics {
+	case "loopback", "any", "off":
+		c.Metrics = f.Listen.Metrics
+	default:
+		return nil, fail("listen.metrics", "%q: want loopback, any or off", f.Listen.Metrics)
+	}
+	for key, t := range map[string]struct {
+		v   string
+		dst *time.Duration
+	}{"listen.timeouts.read_header": {f.Listen.Timeouts.ReadHeader, &c.ReadHeaderTimeout}, "listen.timeouts.read": {f.Listen.Timeouts.Read, &c.ReadTimeout},
+		"listen.timeouts.write": {f.Listen.Timeouts.Write, &c.WriteTimeout}, "listen.timeouts.idle": {f.Listen.Timeouts.Idle, &c.IdleTimeout}} {
+		d, err := time.ParseDuration(t.v)
+		if err != nil || d < time.Second || d > time.Hour {
+			return nil, fail(key, "%q: want a duration from 1s to 1h", t.v)
+		}
+		*t.dst = d
+	}
 	pu, err := url.Parse(f.Listen.PublicURL)
 	if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" || pu.RawQuery != "" || pu.Fragment != "" {
 		return nil, fail("listen.public_url", "%q is not an absolute http(s) URL", f.Listen.PublicURL)
@@ -517,6 +565,16 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		default:
 			c.MailInterval = d
 		}
+	}
+	if f.Public.PerAddress < 0 || f.Public.PerEmail < 0 {
+		return nil, fail("public_filing", "per_address and per_email are counts of filings")
+	}
+	c.FilingsPerAddress, c.FilingsPerEmail = f.Public.PerAddress, f.Public.PerEmail
+	if c.FilingWindow, err = time.ParseDuration(f.Public.Window); err != nil || c.FilingWindow < time.Second || c.FilingWindow > 30*24*time.Hour {
+		return nil, fail("public_filing.window", "%q: want a duration from 1s to 720h", f.Public.Window)
+	}
+	if c.UnverifiedExpiry, err = time.ParseDuration(f.Public.UnverifiedExpiry); err != nil || c.UnverifiedExpiry < 0 {
+		return nil, fail("public_filing.unverified_expiry", "%q: want a duration such as 72h (0: never)", f.Public.UnverifiedExpiry)
 	}
 	return c, nil
 }

@@ -82,6 +82,10 @@ func TestStrictLoadingNamesKeyAndLine(t *testing.T) {
 		{"bad interval", "audit:\n  checkpoint_interval: often\n", []string{"audit.checkpoint_interval", "often"}},
 		{"wrong type", "audit:\n  checkpoint_every_entries: many\n", []string{"checkpoint_every_entries"}},
 		{"bad level", "log:\n  level: loud\n", []string{"log.level", "loud"}},
+		{"bad metrics access", "listen:\n  metrics: public\n", []string{"listen.metrics", "public"}},
+		{"no read timeout", "listen:\n  timeouts:\n    read: 0s\n", []string{"listen.timeouts.read", "0s"}},
+		{"bad filing window", "public_filing:\n  window: forever\n", []string{"public_filing.window", "forever"}},
+		{"negative filing limit", "public_filing:\n  per_email: -1\n", []string{"public_filing"}},
 		{"YAML that crashes the parser", "hr: ! \n", []string{"sello.yaml", "cannot be read"}},
 	}
 	for _, tc := range cases {
@@ -149,5 +153,29 @@ func TestIssuers(t *testing.T) {
 	}
 	if got := c.IssuerConfig("zacatecas"); got.Backend != "local" || got.Dir != filepath.Join(base, "cas", "zacatecas") || got.Key != "ca.backend" {
 		t.Fatalf("unlisted issuer: %+v", got)
+	}
+}
+
+// The listeners have every timeout, /metrics is for loopback callers and
+// online filing is rate-limited unless the file says otherwise.
+func TestDefaults_TransportAndAbuseLimits(t *testing.T) {
+	c, err := FromDefaults(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metrics != "loopback" || c.ReadHeaderTimeout != 5*time.Second || c.ReadTimeout != time.Minute || c.WriteTimeout != 2*time.Minute ||
+		c.IdleTimeout != 2*time.Minute {
+		t.Errorf("listener defaults: %+v", c)
+	}
+	if c.FilingsPerAddress != 10 || c.FilingsPerEmail != 3 || c.FilingWindow != time.Hour || c.UnverifiedExpiry != 72*time.Hour {
+		t.Errorf("filing limits: %+v", c)
+	}
+	p := write(t, "listen:\n  metrics: any\npublic_filing:\n  per_address: 100\n  unverified_expiry: 0s\n")
+	c, err = Load(p, []string{"SELLO_PUBLIC_FILING_PER_EMAIL=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Metrics != "any" || c.FilingsPerAddress != 100 || c.FilingsPerEmail != 5 || c.UnverifiedExpiry != 0 {
+		t.Errorf("configured: %+v", c)
 	}
 }

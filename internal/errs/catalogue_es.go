@@ -546,4 +546,8 @@ var spanish = map[string]string{
 	"only an administrator or an auditor of the certification authority may see this": "solo un administrador o un auditor de la autoridad certificadora puede consultar esto",
 	"only the server itself or the console may record the HTTPS server's certificate": "solo el propio servidor o la consola pueden registrar el certificado del servidor HTTPS",
 	"statistics": "estadísticas",
+	"too many online filings for this e-mail address; try again in %s":                                                 "demasiadas solicitudes en línea para este correo electrónico; intente de nuevo en %s",
+	"too many online filings from your address; try again in %s":                                                       "demasiadas solicitudes en línea desde su dirección; intente de nuevo en %s",
+	"this address serves only health, metrics and the CA certificates; personal data is served over HTTPS only":        "esta dirección solo atiende el estado del servicio, las métricas y los certificados de la CA; los datos personales se atienden solo por HTTPS",
+	"this address serves only health, metrics and the CA certificates; personal data is served over HTTPS only, at %s": "esta dirección solo atiende el estado del servicio, las métricas y los certificados de la CA; los datos personales se atienden solo por HTTPS, en %s",
 }

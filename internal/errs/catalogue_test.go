@@ -74,7 +74,7 @@ func moduleFormats(t *testing.T) []literalFormat {
 				return true
 			}
 			fn := calledErrsFunc(call, local, inErrs)
-			idx := map[string]int{"New": 1, "Wrap": 2}[fn]
+			idx := map[string]int{"New": 1, "Wrap": 2, "Limited": 1}[fn]
 			if idx == 0 || len(call.Args) <= idx {
 				return true
 			}

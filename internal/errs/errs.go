@@ -7,6 +7,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Type classifies an error for protocol mapping.
@@ -30,6 +31,7 @@ const (
 	Internal        Type = "internal"         // a bug or invariant violation; never shown in detail
 	TooLarge        Type = "tooLarge"         // upload or request body too large
 	UnsupportedType Type = "unsupportedMedia" // content type refused
+	RateLimited     Type = "rateLimited"      // too many requests from one client or for one address; retry later
 )
 
 // Error is a typed error. It keeps its format and arguments so that Message
@@ -41,6 +43,8 @@ type Error struct {
 	Format      string // the English format Detail was made from; the catalogue key
 	Args        []any  // the format's arguments
 	Subproblems []Subproblem
+	// RetryAfter is how long a rate-limited client should wait (RateLimited).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -67,6 +71,14 @@ func New(t Type, format string, args ...any) *Error {
 // Wrap returns an error of type t with a client-safe detail and an internal cause.
 func Wrap(t Type, cause error, format string, args ...any) *Error {
 	return &Error{Type: t, Detail: fmt.Sprintf(format, args...), Cause: cause, Format: format, Args: args}
+}
+
+// Limited returns a RateLimited error that tells the client to retry after
+// the given time.
+func Limited(after time.Duration, format string, args ...any) *Error {
+	e := New(RateLimited, format, args...)
+	e.RetryAfter = after
+	return e
 }
 
 // TypeOf returns the Type of err, or Internal if err is not typed.

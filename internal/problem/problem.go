@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
 )
@@ -56,6 +58,7 @@ var statusOf = map[errs.Type]int{
 	errs.Internal:        http.StatusInternalServerError,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
 	errs.UnsupportedType: http.StatusUnsupportedMediaType,
+	errs.RateLimited:     http.StatusTooManyRequests,
 }
 
 // hidden types are server-side failures a client cannot act on: they are
@@ -97,6 +100,11 @@ func Write(w http.ResponseWriter, lang string, err error) {
 	w.Header().Set("Content-Language", lang)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Add("Vary", "Accept-Language")
+	var e *errs.Error
+	if errors.As(err, &e) && e.Type == errs.RateLimited && e.RetryAfter > 0 {
+		// Whole seconds, rounded up: RFC 9110 section 10.2.3.
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	w.WriteHeader(d.Status)
 	_ = json.NewEncoder(w).Encode(d)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
 )
@@ -130,5 +131,19 @@ func TestTitle_EveryTypeInBothLanguages(t *testing.T) {
 	}
 	if StatusOf(errs.BadConfig) != http.StatusInternalServerError || StatusOf(errs.NotFound) != http.StatusNotFound {
 		t.Error("StatusOf")
+	}
+}
+
+// A rate-limited client is told, in the header, when it may retry: 429
+// with Retry-After in whole seconds, rounded up, and a Spanish title.
+func TestWrite_RateLimitedAnswers429WithRetryAfter(t *testing.T) {
+	w := httptest.NewRecorder()
+	Write(w, "es", errs.Limited(1500*time.Millisecond, "too many filings from this address"))
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "2" {
+		t.Fatalf("status %d, Retry-After %q; want 429 and 2", w.Code, w.Header().Get("Retry-After"))
+	}
+	var d Document
+	if err := json.Unmarshal(w.Body.Bytes(), &d); err != nil || d.Title != "Demasiadas solicitudes; intente más tarde" {
+		t.Fatalf("document %+v (%v)", d, err)
 	}
 }

@@ -22,6 +22,7 @@ var titles = map[errs.Type]bilingual{
 	errs.Internal:        {"Error interno", "Internal error"},
 	errs.TooLarge:        {"Demasiado grande", "Too large"},
 	errs.UnsupportedType: {"Tipo de contenido no admitido", "Unsupported media type"},
+	errs.RateLimited:     {"Demasiadas solicitudes; intente más tarde", "Too many requests; try again later"},
 }
 
 // Title returns the title of an error type in lang; an unknown type gets

@@ -34,7 +34,25 @@ type Options struct {
 	Registry *prometheus.Registry
 	API      http.Handler
 	Logger   *slog.Logger
+	// HTTPSURL is the HTTPS listener's base URL, which the plain listener
+	// names when it refuses a path that carries personal data; "" when
+	// there is none.
+	HTTPSURL string
+	// Metrics says who may read /metrics (listen.metrics).
+	Metrics MetricsAccess
 }
+
+// MetricsAccess says who may read /metrics.
+type MetricsAccess string
+
+// Who may read /metrics: callers on the loopback interface (the default:
+// a Prometheus on the same host, or an SSH tunnel), anyone who reaches the
+// listener, or nobody.
+const (
+	MetricsLoopback MetricsAccess = "loopback"
+	MetricsAny      MetricsAccess = "any"
+	MetricsOff      MetricsAccess = "off"
+)
 
 // Issuer is one issuing CA whose certificates are served under
 // /ca/<Name>/: issuing.crt (DER, what certificates' AIA caIssuers names),
@@ -61,7 +79,9 @@ func Handler(o Options) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	if o.Metrics != MetricsOff {
+		mux.Handle("GET /metrics", metricsFor(o.Metrics, promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{})))
+	}
 
 	mux.Handle("GET /ca/{name}", caFiles(rootFiles(o.Root), "root.crt, root.pem, <issuer>/chain.pem"))
 	for _, is := range o.Issuers {
@@ -73,7 +93,7 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
 	})
-	return instrument(mux, o.Registry, o.Logger)
+	return instrument(mux, o.Registry, o.Logger, o.HTTPSURL)
 }
 
 func pemOf(cs ...*x509.Certificate) []byte {
@@ -125,7 +145,7 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func instrument(next *http.ServeMux, reg *prometheus.Registry, log *slog.Logger) http.Handler {
+func instrument(next *http.ServeMux, reg *prometheus.Registry, log *slog.Logger, httpsURL string) http.Handler {
 	reqs := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sello_http_requests_total", Help: "HTTP requests by route pattern and status code.",
 	}, []string{"route", "code"})
@@ -150,6 +170,10 @@ func instrument(next *http.ServeMux, reg *prometheus.Registry, log *slog.Logger)
 			dur.WithLabelValues(route).Observe(time.Since(start).Seconds())
 			log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 		}()
+		if r.TLS == nil && !plainPath(r.URL.Path) {
+			refusePlain(sw, r, httpsURL)
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
 }

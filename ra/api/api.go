@@ -154,9 +154,9 @@ func (rt route) public_() route             { rt.public = true; return rt }
 func (h *Handler) serve(rt route) http.HandlerFunc {
 	hasID := strings.Contains(rt.path, "{id}")
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r, w: w, lang: problem.Lang(r), actor: ra.Actor{Kind: ra.ActorAnonymous}}
+		c := &call{r: r, w: w, lang: problem.Lang(r), actor: ra.Actor{Kind: ra.ActorAnonymous, From: originOf(r)}}
 		if !rt.public {
-			a, err := h.ra.Authenticate(r.Context(), verifiedLeaf(r))
+			a, err := h.ra.Authenticate(r.Context(), verifiedLeaf(r), c.actor.From)
 			if err != nil {
 				h.fail(c, err)
 				return
@@ -175,6 +175,13 @@ func (h *Handler) serve(rt route) http.HandlerFunc {
 			h.fail(c, err)
 		}
 	}
+}
+
+// originOf is where r came from: the connection's remote address, never a
+// forwarded header a client can write (a deployment behind a proxy sees
+// the proxy's address; see listen.* in configs/sello.yaml).
+func originOf(r *http.Request) ra.Origin {
+	return ra.Origin{Addr: r.RemoteAddr, Call: r.Method + " " + r.URL.Path}
 }
 
 // verifiedLeaf is the client certificate the TLS layer verified, or nil.

@@ -279,12 +279,14 @@ func (h *Handler) table() []route {
 					return nil, err
 				}
 				return &DeadlineReport{NotPresented: nonNil(rep.NotPresented), RefusalsDue: nonNil(rep.RefusalsDue),
-					HoldsReleased: nonNil(rep.HoldsReleased), Escalated: nonNil(rep.Escalated), Expired: nonNil(rep.Expired),
+					HoldsReleased: nonNil(rep.HoldsReleased), Escalated: nonNil(rep.Escalated), Expired: nonNil(rep.Expired), Unverified: nonNil(rep.Unverified),
 					Skipped: rep.Skipped, Errors: nonNil(rep.Errors)}, nil
 			}),
 		jsonRoute(post, "/api/v1/public/requests", "File a request online (no certificate; R9)", 201,
 			func(ctx context.Context, c *call, b *PublicFilingBody) (*PublicFiling, error) {
-				f, err := R.FileOnline(ctx, b.request())
+				req := b.request()
+				req.From = c.actor.From
+				f, err := R.FileOnline(ctx, req)
 				if err != nil {
 					return nil, err
 				}

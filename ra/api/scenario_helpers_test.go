@@ -384,10 +384,16 @@ func (h *scHarness) refused(what string, status int, typ string, snapshot func()
 	}
 	short := strings.TrimPrefix(typ, problem.TypeBase)
 	found := false
+	// Anonymous callers' refusals are tallied per client and minute; write
+	// the minute in progress to see this one.
+	h.ra.FlushAnonymousRefusals(context.Background(), true)
 	for _, e := range h.auditSince(seq) {
-		var d map[string]any
+		var d struct {
+			Error  string         `json:"error"`
+			Errors map[string]int `json:"errors"`
+		}
 		json.Unmarshal([]byte(e.Details), &d)
-		if e.Outcome == store.OutcomeRefused && d["error"] == short {
+		if e.Outcome == store.OutcomeRefused && (d.Error == short || d.Errors[short] > 0) {
 			found = true
 		}
 		if e.Outcome == store.OutcomeOK {

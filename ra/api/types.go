@@ -417,6 +417,7 @@ type DeadlineReport struct {
 	HoldsReleased []string `json:"holdsReleased" doc:"RULES D5"`
 	Escalated     []string `json:"escalated" doc:"RULES S1"`
 	Expired       []string `json:"expired" doc:"RULES S3"`
+	Unverified    []string `json:"unverifiedExpired" doc:"Online filings cancelled because their e-mail was not verified in time (RULES R9)"`
 	Skipped       bool     `json:"skipped" doc:"Another node held the scheduler lock"`
 	Errors        []string `json:"errors"`
 }
