@@ -253,7 +253,7 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 			errs.New(errs.WrongState, "request %s is %s; a certificate is issued once it is approved", req.Folio, req.State))
 	}
 	if actor.Kind != ActorApplicant {
-		if err := actor.MustAct(req.OrgID); err != nil {
+		if err := actor.MustActOn(req.OrgID, fmt.Sprintf("enrollment %d", id)); err != nil {
 			return nil, r.refuse(ctx, actor, "enrollment.issue", fmt.Sprintf("enrollment:%d", id), err)
 		}
 	}

@@ -31,7 +31,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 			if actor.EnrollmentID != e.ID {
 				return errs.New(errs.Forbidden, "an applicant acts only on their own request")
 			}
-		} else if err := actor.MustAct(e.OrgID); err != nil {
+		} else if err := actor.MustActOn(e.OrgID, fmt.Sprintf("enrollment %d", id)); err != nil {
 			return err
 		}
 		if !slices.Contains(from, e.State) {
@@ -347,7 +347,7 @@ func (r *RA) Load(ctx context.Context, actor Actor, id int64) (*Request, error) 
 				err = errs.New(errs.Forbidden, "an applicant sees only their own request")
 			}
 		} else {
-			err = actor.MustRead(e.OrgID)
+			err = actor.MustReadOn(e.OrgID, fmt.Sprintf("enrollment %d", id))
 		}
 	}
 	if err != nil {

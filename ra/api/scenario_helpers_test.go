@@ -387,7 +387,9 @@ func (h *scHarness) refused(what string, status int, typ string, snapshot func()
 	for _, e := range h.auditSince(seq) {
 		var d map[string]any
 		json.Unmarshal([]byte(e.Details), &d)
-		if e.Outcome == store.OutcomeRefused && d["error"] == short {
+		// Another organisation's record is answered "not found" and
+		// audited as the refusal it is ("answered" notFound).
+		if e.Outcome == store.OutcomeRefused && (d["error"] == short || d["answered"] == short) {
 			found = true
 		}
 		if e.Outcome == store.OutcomeOK {
