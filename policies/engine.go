@@ -27,6 +27,10 @@ type AppointmentFacts struct {
 	Position     string
 	Start        time.Time
 	End          time.Time // zero: open-ended
+	// Elsewhere is set by the RA when the organisation HR names is not the
+	// one the request was filed with: the appointment is not one that
+	// organisation can certify (RULES R1).
+	Elsewhere bool `json:",omitempty"`
 }
 
 // IDDocument is the official photo ID the agent saw (RULES R2, R6).
@@ -337,6 +341,10 @@ func (p *Policy) evalAppointment(ev evaluation, a *AppointmentFacts, now time.Ti
 			hr+" has no appointment on record for the applicant.")
 	case a.State != AppointmentFound:
 		ev.unmet("R1", "appointment.unchecked", "appointment", "Resultado de la consulta de nombramiento no reconocido.", "Unrecognised appointment lookup result.")
+	case a.Elsewhere:
+		ev.unmet("R1", "appointment.other_organisation", "appointment",
+			fmt.Sprintf("%s registra el nombramiento en «%s», no en la organización que tramita la solicitud.", hr, a.Organisation),
+			fmt.Sprintf("%s records the appointment at %q, not at the organisation the request was filed with.", hr, a.Organisation))
 	case a.Status != "active":
 		ev.unmet("R1", "appointment.not_active", "appointment", fmt.Sprintf("El nombramiento no está vigente (estado: %s).", statusES(a.Status)),
 			fmt.Sprintf("The appointment is not current (status: %s).", a.Status))

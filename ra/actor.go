@@ -1,6 +1,7 @@
 package ra
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -113,6 +114,35 @@ func (a Actor) MustRead(orgID int64) error {
 		return errs.New(errs.Forbidden, "%s may not see the records of organisation %d", a, orgID)
 	}
 	return nil
+}
+
+// MustActOn is MustAct for one record, named what as the store names it
+// when it does not exist ("enrollment 7"). An agent asking about another
+// organisation's record is answered word for word as for a missing one: a
+// 403 would tell which ids exist elsewhere. Auditors, HR clients and agents
+// of a suspended provider keep their precise Forbidden. (Organisations
+// themselves are public: MustAct keeps answering Forbidden for them.)
+func (a Actor) MustActOn(orgID int64, what string) error { return a.hide(a.MustAct(orgID), what) }
+
+// MustReadOn is MustRead for one record (see MustActOn).
+func (a Actor) MustReadOn(orgID int64, what string) error { return a.hide(a.MustRead(orgID), what) }
+
+// hide turns the Forbidden an accredited agent gets for another
+// organisation's record into the store's "not found" for a record named
+// what. The Forbidden stays as the cause, so that the refusal is audited as
+// what it was (isForeign).
+func (a Actor) hide(err error, what string) error {
+	if err == nil || !a.activeAgent() || !errs.Has(err, errs.Forbidden) {
+		return err
+	}
+	return errs.Wrap(errs.NotFound, err, "%s not found", what)
+}
+
+// isForeign reports whether err is the "not found" that hides a refusal for
+// another organisation's record.
+func isForeign(err error) bool {
+	var e *errs.Error
+	return errors.As(err, &e) && e.Type == errs.NotFound && errs.Has(e.Cause, errs.Forbidden)
 }
 
 // mustBeAccredited names the reason an agent of a suspended or revoked

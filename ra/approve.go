@@ -71,7 +71,9 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 				}
 				return refusal
 			}
-			if req.Data.Title == "" && facts.Position != "" {
+			// The certificate states the post HR gives, never a typed one
+			// (RULES P1).
+			if facts.Position != "" {
 				req.Data.Title = facts.Position
 			}
 			notAfter, err := pol.Validity(r.clk.Now(), facts)
@@ -79,7 +81,7 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 				return err
 			}
 			now := r.clk.Now()
-			if pol.FourEyes {
+			if fourEyes(req, pol) {
 				if actor.Kind != ActorAgent {
 					return errs.New(errs.Forbidden, "under four-eyes, two agents approve (not the console)")
 				}
@@ -88,6 +90,8 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 					req.ApprovedBy, req.ApprovedAt = model.NullInt(actor.AgentID), model.NullTime(now)
 					req.NotAfter = model.NullTime(notAfter)
 					return nil // stays in review until a second agent confirms
+				case req.ApprovedBy.Int64 == actor.AgentID && !pol.FourEyes:
+					return errs.New(errs.Forbidden, "HR gives no position: the title entered needs a second agent to confirm the approval (RULES P1)")
 				case req.ApprovedBy.Int64 == actor.AgentID:
 					return errs.New(errs.Forbidden, "the policy requires a second agent to confirm the approval")
 				default:
@@ -253,7 +257,7 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 			errs.New(errs.WrongState, "request %s is %s; a certificate is issued once it is approved", req.Folio, req.State))
 	}
 	if actor.Kind != ActorApplicant {
-		if err := actor.MustAct(req.OrgID); err != nil {
+		if err := actor.MustActOn(req.OrgID, fmt.Sprintf("enrollment %d", id)); err != nil {
 			return nil, r.refuse(ctx, actor, "enrollment.issue", fmt.Sprintf("enrollment:%d", id), err)
 		}
 	}
@@ -265,12 +269,15 @@ func (r *RA) issueForEnrollment(ctx context.Context, actor Actor, id int64, csr 
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "policy")
 	}
-	unit := ""
+	unit, title := "", req.Data.Title
 	if a := req.Data.Appointment; a != nil && a.State == policies.AppointmentFound {
 		unit = a.Organisation // verified with HR, like the position
+		if a.Position != "" {
+			title = a.Position // RULES P1: HR's post, whatever was typed
+		}
 	}
 	issued, err := r.issueCertificate(ctx, IssueRequest{Actor: actor.String(), CSR: csr, Policy: pol, Org: org, Person: req.Person,
-		Title: req.Data.Title, Unit: unit, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
+		Title: title, Unit: unit, EnrollmentID: req.ID, NotAfter: req.NotAfter.Time,
 		OnRecorded: func(tx Tx, rec *model.Certificate) error {
 			if inTx != nil {
 				if err := inTx(tx); err != nil {

@@ -86,6 +86,15 @@ func (r *RA) issueCertificate(ctx context.Context, req IssueRequest) (*Issued, e
 // the validator's code are kept.
 func auditDetails(err error) map[string]any {
 	d := map[string]any{"error": string(errs.TypeOf(err))}
+	if isForeign(err) {
+		// Answered "not found", recorded as what it was: a look at
+		// another organisation's record.
+		var e *errs.Error
+		errors.As(err, &e)
+		var reason *errs.Error
+		errors.As(e.Cause, &reason)
+		return map[string]any{"error": string(errs.Forbidden), "detail": reason.Detail, "answered": string(errs.NotFound)}
+	}
 	var ve *validate.Error
 	if errors.As(err, &ve) {
 		d["code"] = ve.Code

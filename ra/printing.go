@@ -277,7 +277,7 @@ func (r *RA) revocationReceiptPDF(ctx context.Context, a Actor, certID int64, la
 // refusePrint audits a document that could not be printed, unless the read
 // that refused it already did (an authorisation refusal).
 func (r *RA) refusePrint(ctx context.Context, a Actor, action string, id int64, err error) error {
-	if errs.Has(err, errs.Forbidden) || errs.Has(err, errs.Unauthorized) {
+	if errs.Has(err, errs.Forbidden) || errs.Has(err, errs.Unauthorized) || isForeign(err) {
 		return err
 	}
 	return r.refuse(ctx, a, action, fmt.Sprintf("%s:%d", action, id), err)

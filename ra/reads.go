@@ -58,10 +58,10 @@ type CertificateDetail struct {
 }
 
 // refuseRead audits a read refused for authorisation (someone probing
-// another organisation's records) and returns err; a plain "not found" or a
-// bad query is not worth an audit entry.
+// another organisation's records, answered "not found") and returns err; a
+// plain "not found" or a bad query is not worth an audit entry.
 func (r *RA) refuseRead(ctx context.Context, a Actor, action, object string, err error) error {
-	if errs.Has(err, errs.Forbidden) || errs.Has(err, errs.Unauthorized) {
+	if errs.Has(err, errs.Forbidden) || errs.Has(err, errs.Unauthorized) || isForeign(err) {
 		return r.refuse(ctx, a, action, object, err)
 	}
 	return err
@@ -252,7 +252,12 @@ func (r *RA) Certificate(ctx context.Context, a Actor, id int64) (*CertificateDe
 func (r *RA) certificate(ctx context.Context, a Actor, id int64) (*model.Certificate, error) {
 	c, err := r.store.Certificate(ctx, id)
 	if err == nil {
-		err = a.MustRead(c.OrgID.Int64)
+		err = a.MustReadOn(c.OrgID.Int64, fmt.Sprintf("certificate %d", id))
+	}
+	if err == nil && c.AgentID.Valid && a.activeAgent() {
+		// Agents see holders' certificates only (as in Certificates): a
+		// colleague's login certificate is none of their screens.
+		err = errs.Wrap(errs.NotFound, errs.New(errs.Forbidden, "%s may not see login certificates", a), "%s not found", fmt.Sprintf("certificate %d", id))
 	}
 	if err != nil {
 		return nil, r.refuseRead(ctx, a, "certificate.read", fmt.Sprintf("certificate:%d", id), err)

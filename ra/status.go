@@ -141,7 +141,7 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		if err != nil {
 			return err
 		}
-		if err := actor.MustAct(sr.OrgID); err != nil {
+		if err := actor.MustActOn(sr.OrgID, fmt.Sprintf("status request %d", requestID)); err != nil {
 			return err
 		}
 		if sr.State != "pending" {
@@ -159,6 +159,9 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		}
 		cert, err := tx.LockCertificate(ctx, sr.CertificateID)
 		if err != nil {
+			return err
+		}
+		if err := mustBeHolders(actor, cert); err != nil {
 			return err
 		}
 		pol, err := r.policies.Get(cert.PolicyID.String)
@@ -195,10 +198,15 @@ func (r *RA) checkStatusInput(ctx context.Context, tx Tx, actor Actor, in Status
 	if err != nil {
 		return nil, nil, nil, none, err
 	}
+	// Authorised first: whatever else is wrong with another organisation's
+	// certificate is not the actor's to learn.
+	if err := actor.MustActOn(cert.OrgID.Int64, fmt.Sprintf("certificate %d", in.CertificateID)); err != nil {
+		return nil, nil, nil, none, err
+	}
 	if !cert.OrgID.Valid {
 		return nil, nil, nil, none, errs.New(errs.Malformed, "certificate %s belongs to no organisation", cert.Serial)
 	}
-	if err := actor.MustAct(cert.OrgID.Int64); err != nil {
+	if err := mustBeHolders(actor, cert); err != nil {
 		return nil, nil, nil, none, err
 	}
 	org, err := tx.Organisation(ctx, cert.OrgID.Int64)
@@ -242,6 +250,19 @@ func (r *RA) checkStatusInput(ctx context.Context, tx Tx, actor Actor, in Status
 		}
 	}
 	return cert, pol, org, reason, nil
+}
+
+// mustBeHolders refuses a status change of an agent's, auditor's or HR
+// client's login certificate: its subject (and so the CURP that
+// matchHolder asks for) is visible to colleagues, and access is withdrawn
+// only by an administrator disabling the agent (DisableAgent), which also
+// disables the account. Automatic jobs (expiry, the appointment monitor)
+// still record what happened to it.
+func mustBeHolders(actor Actor, cert *model.Certificate) error {
+	if cert.AgentID.Valid && actor.Kind != ActorSystem {
+		return errs.New(errs.Forbidden, "certificate %s is a login certificate: it changes status only when an administrator disables its agent", cert.Serial)
+	}
+	return nil
 }
 
 // matchHolder checks the identifier given against the certificate's holder.

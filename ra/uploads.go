@@ -66,6 +66,11 @@ func (r *RA) Documents(ctx context.Context, a Actor, id int64) ([]documents.Docu
 		return nil, errs.New(errs.BadConfig, "no document store configured")
 	}
 	list, err := r.docs.List(ctx, a, id)
+	if a.activeAgent() && errs.Has(err, errs.Forbidden) {
+		// Another organisation's request reads as a missing one (the
+		// document store audited the refusal).
+		return nil, errs.Wrap(errs.NotFound, err, "la solicitud %d no existe / enrollment %d not found", id, id)
+	}
 	if list == nil && err == nil {
 		list = []documents.Document{}
 	}
@@ -78,5 +83,8 @@ func (r *RA) Document(ctx context.Context, a Actor, docID int64) (*documents.Doc
 	if r.docs == nil {
 		return nil, nil, errs.New(errs.BadConfig, "no document store configured")
 	}
-	return r.docs.Get(ctx, a, docID)
+	d, data, err := r.docs.Get(ctx, a, docID)
+	// Another organisation's document reads as a missing one (the document
+	// store audited the refusal).
+	return d, data, a.hide(err, "document")
 }

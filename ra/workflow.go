@@ -31,7 +31,7 @@ func (r *RA) transition(ctx context.Context, actor Actor, id int64, action strin
 			if actor.EnrollmentID != e.ID {
 				return errs.New(errs.Forbidden, "an applicant acts only on their own request")
 			}
-		} else if err := actor.MustAct(e.OrgID); err != nil {
+		} else if err := actor.MustActOn(e.OrgID, fmt.Sprintf("enrollment %d", id)); err != nil {
 			return err
 		}
 		if !slices.Contains(from, e.State) {
@@ -101,8 +101,8 @@ func (r *RA) CheckAppointment(ctx context.Context, actor Actor, id int64) (*Requ
 	return r.transition(ctx, actor, id, "enrollment.check_appointment", []string{StateInReview, StateDeficient},
 		func(tx Tx, req *Request, pol *policies.Policy) error {
 			req.Data.Appointment, req.Data.AppointmentAt = facts, r.clk.Now()
-			if facts.State == policies.AppointmentFound && req.Data.Title == "" {
-				req.Data.Title = facts.Position
+			if facts.State == policies.AppointmentFound && facts.Position != "" {
+				req.Data.Title = facts.Position // HR's post, not a typed one (RULES P1)
 			}
 			d := r.evaluate(req, pol)
 			req.Data.Decision = &d
@@ -128,12 +128,15 @@ func (r *RA) appointmentFor(ctx context.Context, actor Actor, id int64) (*polici
 // when it fails, the answer is "unavailable".
 func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID int64, person *model.Person) *policies.AppointmentFacts {
 	src := r.appointments[pol.ID]
+	org, err := r.store.Organisation(ctx, orgID)
+	if err != nil {
+		r.log.Warn("organisation of an appointment lookup", "org", orgID, "err", err)
+		return &policies.AppointmentFacts{State: policies.AppointmentUnavailable}
+	}
 	// An organisation may name its own HR body (RULES R1: "each branch or
 	// municipality names its own"); the policy's source serves the rest.
-	if len(r.orgAppointments) > 0 {
-		if org, err := r.store.Organisation(ctx, orgID); err == nil && r.orgAppointments[org.Code] != nil {
-			src = r.orgAppointments[org.Code]
-		}
+	if r.orgAppointments[org.Code] != nil {
+		src = r.orgAppointments[org.Code]
 	}
 	if src == nil || person == nil {
 		return &policies.AppointmentFacts{State: policies.AppointmentUnavailable}
@@ -149,7 +152,7 @@ func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID 
 		return &policies.AppointmentFacts{State: policies.AppointmentUnavailable}
 	}
 	return &policies.AppointmentFacts{State: policies.AppointmentFound, Status: string(a.Status), Organisation: a.Organisation,
-		Position: a.Position, Start: a.Start, End: a.End}
+		Position: a.Position, Start: a.Start, End: a.End, Elsewhere: !sameOrganisation(a.Organisation, org)}
 }
 
 // Confirmation items an agent records in person.
@@ -232,10 +235,22 @@ func (r *RA) confirm(actor Actor, req *Request, pol *policies.Policy, c Confirm)
 	return nil
 }
 
+// fourEyes reports whether approving req takes two agents: the policy asks
+// for it, or HR gave no position and the certificate would state a title
+// someone typed (RULES P1: what a certificate says about a person's post
+// comes from HR; without HR, a second agent vouches for it).
+func fourEyes(req *Request, pol *policies.Policy) bool {
+	if pol.FourEyes {
+		return true
+	}
+	a := req.Data.Appointment
+	return a != nil && a.State == policies.AppointmentFound && a.Position == "" && strings.TrimSpace(req.Data.Title) != ""
+}
+
 // forgetApproval drops a four-eyes first approval when the request's data
 // change: the second agent must confirm what the first one approved.
 func forgetApproval(req *Request, pol *policies.Policy) {
-	if pol.FourEyes && req.State != StateApproved {
+	if fourEyes(req, pol) && req.State != StateApproved {
 		req.ApprovedBy, req.ApprovedAt = sql.NullInt64{}, sql.NullTime{}
 	}
 }
@@ -347,7 +362,7 @@ func (r *RA) Load(ctx context.Context, actor Actor, id int64) (*Request, error) 
 				err = errs.New(errs.Forbidden, "an applicant sees only their own request")
 			}
 		} else {
-			err = actor.MustRead(e.OrgID)
+			err = actor.MustReadOn(e.OrgID, fmt.Sprintf("enrollment %d", id))
 		}
 	}
 	if err != nil {

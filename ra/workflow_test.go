@@ -209,11 +209,12 @@ func TestWorkflowOnlineRequestToRevocation(t *testing.T) {
 		if _, err := w.ra.VerifyEmail(ctx, f.Request.Folio, f.EmailToken); err != nil {
 			t.Fatal(err)
 		}
-		// RULES O2: an agent of another organisation sees and does nothing.
-		if _, err := w.ra.Attend(ctx, w.other, id); !errs.Has(err, errs.Forbidden) {
+		// RULES O2: an agent of another organisation sees and does
+		// nothing, and learns not even that the request exists.
+		if _, err := w.ra.Attend(ctx, w.other, id); !errs.Has(err, errs.NotFound) {
 			t.Fatalf("other organisation: %v", err)
 		}
-		if _, err := w.ra.Load(ctx, w.other, id); !errs.Has(err, errs.Forbidden) {
+		if _, err := w.ra.Load(ctx, w.other, id); !errs.Has(err, errs.NotFound) {
 			t.Fatalf("other organisation reads: %v", err)
 		}
 		if _, err := w.ra.Attend(ctx, w.agent, id); err != nil {
@@ -290,7 +291,7 @@ func TestWorkflowOnlineRequestToRevocation(t *testing.T) {
 			t.Fatalf("reason outside the catalogue: %v", err)
 		}
 		if _, err := w.ra.ChangeStatus(ctx, w.other, ra.StatusInput{CertificateID: certID, Kind: ra.ChangeRevoke, ReasonID: "key_compromise",
-			Identifier: maria.CURP, Requester: ra.ByHolder}); !errs.Has(err, errs.Forbidden) {
+			Identifier: maria.CURP, Requester: ra.ByHolder}); !errs.Has(err, errs.NotFound) {
 			t.Fatalf("other organisation revokes: %v", err)
 		}
 		// RULES S1: suspension at the holder's request, then lifted.

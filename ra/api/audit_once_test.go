@@ -38,9 +38,13 @@ func TestAuditOnce_RefusedCallsLeaveOneEntry(t *testing.T) {
 		}{
 			{"a transition from the wrong state (refused by the RA)", 409,
 				func() scResponse { return h.do(clerk.Client, "POST", "/api/v1/requests/"+id+"/resume", nil) }},
-			{"another organisation's request (refused by the RA)", 403,
+			{"another organisation's request (refused by the RA, answered as a missing one)", 404,
 				func() scResponse {
 					return h.do(other.Client, "POST", "/api/v1/requests/"+id+"/cancel", map[string]any{"reason": "x"})
+				}},
+			{"a request that does not exist (refused by the RA)", 404,
+				func() scResponse {
+					return h.do(clerk.Client, "POST", "/api/v1/requests/999999/cancel", map[string]any{"reason": "x"})
 				}},
 			{"no client certificate (refused by the RA's authentication)", 401,
 				func() scResponse { return h.do(h.anon, "GET", "/api/v1/requests", nil) }},

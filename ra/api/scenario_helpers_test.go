@@ -389,11 +389,14 @@ func (h *scHarness) refused(what string, status int, typ string, snapshot func()
 	h.ra.FlushAnonymousRefusals(context.Background(), true)
 	for _, e := range h.auditSince(seq) {
 		var d struct {
-			Error  string         `json:"error"`
-			Errors map[string]int `json:"errors"`
+			Error    string         `json:"error"`
+			Answered string         `json:"answered"`
+			Errors   map[string]int `json:"errors"`
 		}
 		json.Unmarshal([]byte(e.Details), &d)
-		if e.Outcome == store.OutcomeRefused && (d.Error == short || d.Errors[short] > 0) {
+		// Another organisation's record is answered "not found" and
+		// audited as the refusal it is ("answered" notFound).
+		if e.Outcome == store.OutcomeRefused && (d.Error == short || d.Answered == short || d.Errors[short] > 0) {
 			found = true
 		}
 		if e.Outcome == store.OutcomeOK {

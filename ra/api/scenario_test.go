@@ -348,10 +348,10 @@ func (r *scenarioRun) fileOnline() {
 	h.refused("no client certificate to attend", 401, "urn:sello:problem:unauthorized", r.snapshot, func() scResponse {
 		return h.do(h.anon, "POST", reqPath+"/attend", nil)
 	})
-	h.refused("another organisation's agent reads", 403, "urn:sello:problem:forbidden", r.snapshot, func() scResponse {
+	h.refused("another organisation's agent reads", 404, "urn:sello:problem:notFound", r.snapshot, func() scResponse {
 		return h.do(other.Client, "GET", reqPath, nil)
 	})
-	h.refused("another organisation's agent attends", 403, "urn:sello:problem:forbidden", r.snapshot, func() scResponse {
+	h.refused("another organisation's agent attends", 404, "urn:sello:problem:notFound", r.snapshot, func() scResponse {
 		return h.do(other.Client, "POST", reqPath+"/attend", nil)
 	})
 	h.ok(other.Client, 200, "GET", "/api/v1/requests?view=online", nil, &list)
@@ -414,7 +414,7 @@ func (r *scenarioRun) supplyMissingItems() {
 	h.refused("an upload that is too large", 413, "urn:sello:problem:tooLarge", docsSnap, func() scResponse {
 		return h.upload(ag.Client, id, documents.AppointmentLetter, "2026-11-13", "application/pdf", "nombramiento.pdf", tooBig)
 	})
-	h.refused("another organisation's agent uploads", 403, "urn:sello:problem:forbidden", docsSnap, func() scResponse {
+	h.refused("another organisation's agent uploads", 404, "urn:sello:problem:notFound", docsSnap, func() scResponse {
 		ct, name, data := scCapture(documents.Photo)
 		return h.upload(other.Client, id, documents.Photo, "", ct, name, data)
 	})
@@ -634,7 +634,7 @@ func (r *scenarioRun) refuseBadRevocations() {
 	h.refused("an identifier that is not the holder's", 400, "urn:sello:problem:malformed", r.certSnap, func() scResponse {
 		return h.do(ag.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": wrongID, "requester": "agent"})
 	})
-	h.refused("another organisation's agent revokes", 403, "urn:sello:problem:forbidden", r.certSnap, func() scResponse {
+	h.refused("another organisation's agent revokes", 404, "urn:sello:problem:notFound", r.certSnap, func() scResponse {
 		return h.do(other.Client, "POST", statusPath, map[string]any{"kind": "revoke", "reason": pol.StatusCodes.Revocation[0].ID, "identifier": s.id, "requester": "agent"})
 	})
 	h.refused("malformed JSON to a revocation", 400, "urn:sello:problem:malformed", r.certSnap, func() scResponse {
