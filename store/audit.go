@@ -232,4 +232,3 @@ func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
 	})
 	return wrote, err
 }
-
