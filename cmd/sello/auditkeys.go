@@ -27,8 +27,8 @@ func auditStatePath(cfg *config.Config) string {
 }
 
 // auditFiles is the sink the store hands every signed checkpoint to.
-func auditFiles(cfg *config.Config) auditfile.Files {
-	return auditfile.Files{State: auditStatePath(cfg), Heads: cfg.AuditHeadsFile}
+func auditFiles(cfg *config.Config) *auditfile.Files {
+	return &auditfile.Files{State: auditStatePath(cfg), Heads: cfg.AuditHeadsFile}
 }
 
 // chainKey is the audit chain key as openApp found it.

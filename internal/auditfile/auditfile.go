@@ -12,13 +12,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/model"
 )
 
-// Files is a store.CheckpointSink writing both records.
+// Files is a store.CheckpointSink writing both records. Use it by pointer:
+// its lock keeps one process's checkpoints (the timer's and every N
+// entries') from writing the state out of order.
 type Files struct {
+	mu sync.Mutex
+
 	// State is the key's state file: one JSON head, replaced atomically,
 	// mode 0600. It never moves back to an older head.
 	State string
@@ -28,7 +33,9 @@ type Files struct {
 }
 
 // Signed records h: appended to the heads file, then made the state.
-func (f Files) Signed(h model.AuditHead) error {
+func (f *Files) Signed(h model.AuditHead) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	line, err := json.Marshal(h)
 	if err != nil {
 		return err

@@ -18,7 +18,7 @@ func head(seq int64) model.AuditHead {
 // reads as "nothing signed yet".
 func TestSignedAppendsHeadsAndKeepsTheLatestState(t *testing.T) {
 	dir := t.TempDir()
-	f := Files{State: filepath.Join(dir, "secrets", "audit.state"), Heads: filepath.Join(dir, "audit-heads.jsonl")}
+	f := &Files{State: filepath.Join(dir, "secrets", "audit.state"), Heads: filepath.Join(dir, "audit-heads.jsonl")}
 	if st, err := ReadState(f.State); err != nil || st != nil {
 		t.Fatalf("no state file: %v, %v", st, err)
 	}
