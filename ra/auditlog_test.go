@@ -12,6 +12,7 @@ import (
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/store"
@@ -54,7 +55,7 @@ func TestRule_O2_AuditLogVerifiedByAdminsAndAuditorsOnly(t *testing.T) {
 			who string
 			a   ra.Actor
 		}{{"agent", w.agent}, {"hr", hr}} {
-			rep, err := w.ra.VerifyAudit(ctx, c.a, keys, nil)
+			rep, err := w.ra.VerifyAudit(ctx, c.a, model.AuditVerify{Keys: keys})
 			if rep != nil {
 				t.Errorf("%s got a report", c.who)
 			}
@@ -65,7 +66,7 @@ func TestRule_O2_AuditLogVerifiedByAdminsAndAuditorsOnly(t *testing.T) {
 			a   ra.Actor
 		}{{"auditor", auditor}, {"admin", admin}, {"console", ra.CLI("test")}, {"system", ra.System("test")}} {
 			var last int64
-			rep, err := w.ra.VerifyAudit(ctx, c.a, keys, func(done, _ int64) { last = done })
+			rep, err := w.ra.VerifyAudit(ctx, c.a, model.AuditVerify{Keys: keys, Progress: func(done, _ int64) { last = done }})
 			if err != nil {
 				t.Fatalf("%s: %v", c.who, err)
 			}
@@ -103,9 +104,37 @@ func TestRule_O2_CheckpointByAdministratorsOnly(t *testing.T) {
 				t.Errorf("%s: wrote %v, %v; want nothing new to checkpoint", a, wrote, err)
 			}
 		}
-		rep, err := w.ra.VerifyAudit(ctx, ra.CLI("test"), []crypto.PublicKey{e.Key.Public()}, nil)
-		if err != nil || rep.Problem != nil || rep.Checkpoints == 0 {
+		rep, err := w.ra.VerifyAudit(ctx, ra.CLI("test"), model.AuditVerify{Keys: []crypto.PublicKey{e.Key.Public()},
+			CheckState: true, State: e.Signed.Last(), Heads: e.Signed.All(), Every: 5})
+		if err != nil || rep.Problem != nil || rep.Checkpoints == 0 || rep.Tail != 0 || rep.StateSeq != rep.Head {
 			t.Errorf("after the checkpoint: %+v, %v", rep, err)
+		}
+	})
+}
+
+// Re-keying the audit chain is for the server itself (init and serve, when
+// they create the chain key) and the console; anyone else is refused and
+// the refusal audited once. A chain already keyed is left alone.
+func TestAuditRekeyBySystemAndConsoleOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		admin, auditor, _ := roleActors(w)
+		keys := []crypto.PublicKey{e.Key.Public()}
+		refused := 0
+		for _, c := range []struct {
+			who string
+			a   ra.Actor
+		}{{"agent", w.agent}, {"auditor", auditor}, {"admin", admin}} {
+			done, err := w.ra.RekeyAudit(ctx, c.a, keys)
+			if done {
+				t.Errorf("%s re-keyed the audit log", c.who)
+			}
+			refused = assertRefused(t, e, c.who, err, "audit.rekey", refused)
+		}
+		for _, a := range []ra.Actor{ra.System("init"), ra.CLI("test")} {
+			if done, err := w.ra.RekeyAudit(ctx, a, keys); err != nil || done {
+				t.Errorf("%s: %v, %v; want nothing to re-key in a keyed chain", a, done, err)
+			}
 		}
 	})
 }

@@ -97,11 +97,13 @@ type Reads interface {
 	AckReads
 }
 
-// AuditChain verifies the audit chain and writes its signed checkpoints,
-// each in a transaction of its own.
+// AuditChain verifies the audit chain, writes its signed checkpoints and
+// re-keys a chain written before the chain key, each in a transaction of
+// its own.
 type AuditChain interface {
-	VerifyAudit(ctx context.Context, keys []crypto.PublicKey, progress func(done, total int64)) (*model.AuditReport, error)
+	VerifyAuditWith(ctx context.Context, o model.AuditVerify) (*model.AuditReport, error)
 	Checkpoint(ctx context.Context) (bool, error)
+	RekeyAudit(ctx context.Context, actor string, keys []crypto.PublicKey) (bool, error)
 }
 
 // Pool is what the RA uses outside transactions: the reads, an audit entry

@@ -3,15 +3,14 @@ package store
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/hmac"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
+	"hash"
 	"strconv"
 	"time"
 
@@ -46,19 +45,51 @@ type AuditEntry struct {
 // Ed25519 or RSA key works.
 type CheckpointSigner = crypto.Signer
 
-type auditConfig struct {
-	signer CheckpointSigner
-	every  int
+// AuditHead is model.AuditHead.
+type AuditHead = model.AuditHead
+
+// CheckpointSink keeps signed heads outside the database: the checkpoint
+// key's state file and the exported heads file. It is told of each
+// checkpoint once the checkpoint's transaction has committed, so that it
+// never records a head the database does not hold.
+type CheckpointSink interface {
+	Signed(h AuditHead) error
 }
 
-// computeHash is the chain function: SHA-256 over the previous hash and a
-// canonical JSON encoding of the entry's content.
-func computeHash(e *AuditEntry) string {
+type auditConfig struct {
+	signer   CheckpointSigner
+	every    int
+	chainKey []byte
+	sink     CheckpointSink
+}
+
+// WithChainKey keys the chain hashes (HMAC-SHA-256 with key): whoever can
+// write the database but not read the key cannot recompute the chain.
+func WithChainKey(key []byte) Option {
+	return func(s *Store) { s.audit.chainKey = key }
+}
+
+// WithCheckpointSink hands every signed checkpoint to sink after commit.
+func WithCheckpointSink(sink CheckpointSink) Option {
+	return func(s *Store) { s.audit.sink = sink }
+}
+
+// computeHash is the chain function over the previous hash and a canonical
+// JSON encoding of the entry's content: HMAC-SHA-256 under key, or plain
+// SHA-256 without one (chains written before the key existed, which
+// RekeyAudit converts).
+func computeHash(key []byte, e *AuditEntry) string {
 	canon, _ := json.Marshal([]any{
 		e.Seq, e.At.UTC().Format("2006-01-02T15:04:05.000000Z"),
 		e.Actor, e.Action, e.Object, e.Outcome, e.Details,
 	})
-	h := sha256.New()
+	var h hash.Hash
+	if key == nil {
+		h = sha256.New()
+	} else {
+		h = hmac.New(sha256.New, key)
+		h.Write([]byte("sello-audit-chain/v2\n"))
+	}
 	h.Write([]byte(e.PrevHash))
 	h.Write([]byte{'\n'})
 	h.Write(canon)
@@ -93,7 +124,7 @@ func (tx *Tx) Audit(ctx context.Context, ev Event) (int64, error) {
 		Seq: head.Seq + 1, At: tx.s.Now(), Actor: ev.Actor, Action: ev.Action,
 		Object: ev.Object, Outcome: ev.Outcome, Details: details, PrevHash: head.Hash,
 	}
-	e.Hash = computeHash(e)
+	e.Hash = computeHash(tx.s.audit.chainKey, e)
 	if _, err := tx.exec(ctx, `INSERT INTO audit_entries (seq, at, actor, action, object, outcome, details, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.At, e.Actor, e.Action, e.Object, e.Outcome, e.Details, e.PrevHash, e.Hash); err != nil {
 		return 0, dbErr(err, "audit entry")
@@ -156,6 +187,16 @@ func (tx *Tx) writeCheckpoint(ctx context.Context, seq int64, hash string) error
 		seq, hash, at, kid, sig); err != nil {
 		return dbErr(err, "audit checkpoint")
 	}
+	if sink := tx.s.audit.sink; sink != nil {
+		h := AuditHead{Seq: seq, Hash: hash, At: at, KeyID: kid, Signature: sig}
+		tx.afterCommit = append(tx.afterCommit, func() {
+			// The checkpoint is in the database; a head the sink failed to
+			// record only leaves the outside copy one checkpoint behind.
+			if err := sink.Signed(h); err != nil {
+				tx.s.log.Error("audit checkpoint not recorded outside the database", "seq", h.Seq, "err", err)
+			}
+		})
+	}
 	return nil
 }
 
@@ -190,134 +231,4 @@ func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
 		return tx.writeCheckpoint(ctx, head.Seq, head.Hash)
 	})
 	return wrote, err
-}
-
-// AuditProblem is model.AuditProblem.
-type AuditProblem = model.AuditProblem
-
-// AuditReport is model.AuditReport.
-type AuditReport = model.AuditReport
-
-// VerifyAudit walks the whole chain, recomputing every hash, and checks the
-// head and every signed checkpoint against keys (by KeyID). It reports the
-// first altered, deleted, inserted or reordered entry. progress, if not nil,
-// is called with the number of entries checked and the head sequence.
-func (s *Store) VerifyAudit(ctx context.Context, keys []crypto.PublicKey, progress func(done, total int64)) (*AuditReport, error) {
-	rep := &AuditReport{}
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash string `db:"hash"`
-	}
-	if err := s.get(ctx, &head, "SELECT seq, hash FROM audit_head WHERE id = 1"); err != nil {
-		return nil, dbErr(err, "audit head")
-	}
-	rep.Head = head.Seq
-
-	hashes := map[int64]string{} // only at checkpointed sequence numbers
-	var cps []struct {
-		Seq       int64     `db:"seq"`
-		Hash      string    `db:"hash"`
-		At        time.Time `db:"at"`
-		KeyID     string    `db:"key_id"`
-		Signature []byte    `db:"signature"`
-	}
-	if err := s.sel(ctx, &cps, "SELECT seq, hash, at, key_id, signature FROM audit_checkpoints ORDER BY seq"); err != nil {
-		return nil, dbErr(err, "audit checkpoints")
-	}
-	rep.Checkpoints = len(cps)
-	for _, c := range cps {
-		hashes[c.Seq] = ""
-	}
-
-	rows, err := s.db.QueryxContext(ctx, "SELECT seq, at, actor, action, object, outcome, details, prev_hash, hash FROM audit_entries ORDER BY seq")
-	if err != nil {
-		return nil, dbErr(err, "audit entries")
-	}
-	defer rows.Close()
-	var (
-		expect = int64(1)
-		prev   = ""
-	)
-	for rows.Next() {
-		var e AuditEntry
-		if err := rows.StructScan(&e); err != nil {
-			return nil, dbErr(err, "audit entry")
-		}
-		rep.Entries++
-		if progress != nil && rep.Entries%1000 == 0 {
-			progress(rep.Entries, head.Seq)
-		}
-		switch {
-		case e.Seq > expect:
-			rep.Problem = &AuditProblem{Seq: expect, Kind: "missing", Detail: fmt.Sprintf("entries %d to %d are missing (deleted)", expect, e.Seq-1)}
-			return rep, nil
-		case e.Seq < expect: // cannot happen with a primary key; defensive
-			rep.Problem = &AuditProblem{Seq: e.Seq, Kind: "inserted-or-reordered", Detail: "sequence number repeats"}
-			return rep, nil
-		}
-		if e.PrevHash != prev {
-			rep.Problem = &AuditProblem{Seq: e.Seq, Kind: "inserted-or-reordered",
-				Detail: fmt.Sprintf("does not link to entry %d (an entry was inserted, deleted or reordered here)", e.Seq-1)}
-			return rep, nil
-		}
-		if got := computeHash(&e); got != e.Hash {
-			rep.Problem = &AuditProblem{Seq: e.Seq, Kind: "altered",
-				Detail: fmt.Sprintf("content does not match its hash (action %q, object %q)", e.Action, e.Object)}
-			return rep, nil
-		}
-		if _, ok := hashes[e.Seq]; ok {
-			hashes[e.Seq] = e.Hash
-		}
-		prev = e.Hash
-		expect++
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbErr(err, "audit entries")
-	}
-	if progress != nil {
-		progress(rep.Entries, head.Seq)
-	}
-	if expect-1 != head.Seq || prev != head.Hash {
-		rep.Problem = &AuditProblem{Seq: expect, Kind: "truncated",
-			Detail: fmt.Sprintf("the chain ends at entry %d but its head says %d (entries deleted from the end, or the head edited)", expect-1, head.Seq)}
-		return rep, nil
-	}
-	byID := map[string]crypto.PublicKey{}
-	for _, k := range keys {
-		id, err := KeyID(k)
-		if err != nil {
-			return nil, err
-		}
-		byID[id] = k
-	}
-	for _, c := range cps {
-		if hashes[c.Seq] != c.Hash {
-			rep.Problem = &AuditProblem{Seq: c.Seq, Kind: "checkpoint",
-				Detail: "the entry no longer matches its signed checkpoint (the chain was rewritten from here or earlier)"}
-			return rep, nil
-		}
-		pub, ok := byID[c.KeyID]
-		if !ok {
-			rep.Problem = &AuditProblem{Seq: c.Seq, Kind: "checkpoint", Detail: "checkpoint signed by an unknown key " + c.KeyID}
-			return rep, nil
-		}
-		if !verifySig(pub, checkpointMessage(c.Seq, c.Hash, c.At), c.Signature) {
-			rep.Problem = &AuditProblem{Seq: c.Seq, Kind: "checkpoint", Detail: "checkpoint signature does not verify"}
-			return rep, nil
-		}
-	}
-	return rep, nil
-}
-
-func verifySig(pub crypto.PublicKey, msg, sig []byte) bool {
-	d := sha256.Sum256(msg)
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		return ecdsa.VerifyASN1(k, d[:], sig)
-	case ed25519.PublicKey:
-		return ed25519.Verify(k, msg, sig)
-	case *rsa.PublicKey:
-		return rsa.VerifyPKCS1v15(k, crypto.SHA256, d[:], sig) == nil
-	}
-	return false
 }

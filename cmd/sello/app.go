@@ -45,6 +45,9 @@ type app struct {
 	// anonRefused counts refused anonymous calls (the RA's tally); serve
 	// registers it.
 	anonRefused *prometheus.CounterVec
+	// sealOnClose writes a checkpoint of what the command appended to the
+	// audit log when it closes (one-shot commands that can sign).
+	sealOnClose bool
 }
 
 // resolveConfig finds the configuration: --config, else <data>/sello.yaml if
@@ -206,7 +209,11 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 	if err != nil {
 		return nil, errs.Wrap(errs.BadConfig, err, "secrets.data_key_file")
 	}
-	sopts := []store.Option{store.WithLogger(a.log), store.WithSealer(box)}
+	ck, err := loadChainKey(cfg, o.migrate && o.signer)
+	if err != nil {
+		return nil, err
+	}
+	sopts := []store.Option{store.WithLogger(a.log), store.WithSealer(box), store.WithChainKey(ck.key)}
 	var pass []byte
 	if o.signer {
 		if pass, err = passphrase(cfg); err != nil {
@@ -216,7 +223,10 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		if err != nil {
 			return nil, err
 		}
-		sopts = append(sopts, store.WithCheckpoints(ak, cfg.CheckpointEveryEntries))
+		sopts = append(sopts, store.WithCheckpoints(ak, cfg.CheckpointEveryEntries), store.WithCheckpointSink(auditFiles(cfg)))
+		// A one-shot command seals what it wrote when it closes; the server
+		// checkpoints on its timer and when it stops.
+		a.sealOnClose = !o.server
 	}
 	if a.auditPub, err = loadAuditPub(cfg); err != nil {
 		return nil, err
@@ -282,6 +292,11 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		Limits: ra.Limits{FilingsPerAddress: cfg.FilingsPerAddress, FilingsPerEmail: cfg.FilingsPerEmail, Window: cfg.FilingWindow,
 			UnverifiedExpiry: cfg.UnverifiedExpiry},
 		AnonymousRefused: a.anonRefused})
+	if err := commitChainKey(ctx, a, ck); err != nil {
+		a.sealOnClose = false
+		a.Close()
+		return nil, err
+	}
 	if o.signer {
 		if s, err := loadAckSigner(a, pass); err == nil {
 			a.ra.SetAckSigner(*s)
@@ -298,6 +313,11 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 }
 
 func (a *app) Close() {
+	if a.sealOnClose && a.ra != nil {
+		if _, err := a.ra.Checkpoint(context.Background(), operator()); err != nil {
+			a.log.Error("audit checkpoint at exit", "err", err)
+		}
+	}
 	for _, c := range a.closers {
 		c()
 	}

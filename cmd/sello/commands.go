@@ -325,12 +325,23 @@ func newAuditCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "The hash-chained audit log"}
 	var jsonOut bool
 	var extraKeys []string
+	var headsFile string
 	verify := &cobra.Command{
 		Use:   "verify",
-		Short: "Check the whole audit chain and its signed checkpoints",
-		Long: `Recompute every entry's hash, check each links to the one before, that the
-chain reaches its recorded head, and that every signed checkpoint still matches.
-Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
+		Short: "Check the whole audit chain, its signed checkpoints and the heads kept outside the database",
+		Long: `Recompute every entry's keyed hash (audit.chain_key_file), check each links
+to the one before, that the chain reaches its recorded head, and that every
+signed checkpoint still matches. Then compare the chain with what the
+checkpoint key recorded outside the database: the last head it signed (its
+state file, next to audit.key) must still be in the chain with its
+checkpoint, and every head in the heads file (--heads FILE, else
+audit.heads_file) must match the chain, which proves nothing up to the last
+of them was rewritten. Finally the checkpoint policy: no more than
+audit.checkpoint_every_entries entries, and none older than
+audit.checkpoint_interval plus audit.checkpoint_slack, may follow the last
+checkpoint. Reports the first problem, naming the entry, and exits 1.`,
+		Example: `  sello audit verify
+  sello audit verify --heads /mnt/backup/audit-heads.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: withApp(g, openOptions{}, func(cmd *cobra.Command, a *app, _ []string) error {
 			keys := []crypto.PublicKey{a.auditPub}
@@ -341,8 +352,13 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 				}
 				keys = append(keys, k)
 			}
-			bar := newProgress(cmd.ErrOrStderr(), "verifying audit log")
-			rep, err := a.ra.VerifyAudit(cmd.Context(), operator(), keys, bar.update)
+			o, heads, err := auditVerifyOptions(a.cfg, keys, headsFile)
+			if err != nil {
+				return err
+			}
+			bar := newProgress(cmd.ErrOrStderr(), errs.Translate(g.lang, "verifying audit log"))
+			o.Progress = bar.update
+			rep, err := a.ra.VerifyAudit(cmd.Context(), operator(), o)
 			bar.done()
 			if err != nil {
 				return err
@@ -350,16 +366,17 @@ Reports the first altered, deleted, inserted or reordered entry and exits 1.`,
 			if jsonOut {
 				json.NewEncoder(cmd.OutOrStdout()).Encode(rep)
 			} else if rep.Problem == nil {
-				printf(cmd.OutOrStdout(), "audit log intact: %d entries, %d signed checkpoints\n", rep.Entries, rep.Checkpoints)
+				printAuditReport(cmd.OutOrStdout(), g.lang, a.cfg, rep, heads)
 			}
 			if rep.Problem != nil {
-				return rep.Problem
+				return auditProblemError(rep.Problem)
 			}
 			return nil
 		}),
 	}
 	verify.Flags().BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	verify.Flags().StringSliceVar(&extraKeys, "key", nil, "further trusted checkpoint public keys (PEM files), e.g. after a key rotation")
+	verify.Flags().StringVar(&headsFile, "heads", "", "exported heads (one JSON line each) that must all match the chain (default: audit.heads_file when it exists)")
 	checkpoint := &cobra.Command{
 		Use:   "checkpoint",
 		Short: "Write a signed checkpoint of the chain's tip now",

@@ -246,8 +246,23 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			}
 
 			// 5. The audit log verifies, then fails naming the entry edited in the database.
-			if out := mustRun(t, "audit", "verify", "--data", data); !strings.Contains(out, "audit log intact") {
+			// The chain is keyed and the checkpoint key's records live outside
+			// the database: its state (0600) and the exported heads.
+			for _, f := range []string{"secrets/audit-chain.key", "secrets/audit.state", "audit-heads.jsonl"} {
+				if fi, err := os.Stat(filepath.Join(data, f)); err != nil || fi.Mode().Perm() != 0o600 {
+					t.Errorf("%s: %v; want a 0600 file", f, err)
+				}
+			}
+			heads := filepath.Join(t.TempDir(), "heads-copy.jsonl")
+			if b, err := os.ReadFile(filepath.Join(data, "audit-heads.jsonl")); err != nil || os.WriteFile(heads, b, 0o600) != nil {
+				t.Fatalf("heads file: %v", err)
+			}
+			if out := mustRun(t, "--lang", "en", "audit", "verify", "--data", data, "--heads", heads); !strings.Contains(out, "audit log intact") ||
+				!strings.Contains(out, "keyed (HMAC-SHA-256): true") || !strings.Contains(out, "exported heads in "+heads+" match") {
 				t.Fatalf("audit verify: %s", out)
+			}
+			if out := mustRun(t, "audit", "verify", "--data", data); !strings.Contains(out, "bitácora íntegra") {
+				t.Fatalf("audit verify in Spanish: %s", out)
 			}
 			// Reading needs no CA passphrase; writing a checkpoint does.
 			passFile := filepath.Join(data, "secrets", "ca.pass")
@@ -266,8 +281,11 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 				t.Fatal(err)
 			}
 			db := openDB(t, dialect, data, dsn)
-			var seq int64
-			if err := db.QueryRow("SELECT seq FROM audit_entries WHERE action = 'org.add' ORDER BY seq DESC LIMIT 1").Scan(&seq); err != nil {
+			var (
+				seq   int64
+				actor string
+			)
+			if err := db.QueryRow("SELECT seq, actor FROM audit_entries WHERE action = 'org.add' ORDER BY seq DESC LIMIT 1").Scan(&seq, &actor); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := db.Exec(rebind(dialect, "UPDATE audit_entries SET actor = 'cli:mallory' WHERE seq = ?"), seq); err != nil {
@@ -276,6 +294,27 @@ func TestServeFromNothingThenAgentsAndAudit(t *testing.T) {
 			_, err = run(t, context.Background(), "audit", "verify", "--data", data)
 			if err == nil || !strings.Contains(err.Error(), "entry "+itoa(seq)+": altered") {
 				t.Fatalf("audit verify after tampering: %v (want entry %d altered)", err, seq)
+			}
+			// Put the entry back, then delete every checkpoint: verification
+			// fails on the head the checkpoint key signed last.
+			restore := "UPDATE audit_entries SET actor = ? WHERE seq = ?"
+			if dialect == store.Postgres {
+				restore = "UPDATE audit_entries SET actor = $1 WHERE seq = $2"
+			}
+			if _, err := db.Exec(restore, actor, seq); err != nil {
+				t.Fatal(err)
+			}
+			mustRun(t, "audit", "verify", "--data", data)
+			var signed int64
+			if err := db.QueryRow("SELECT MAX(seq) FROM audit_checkpoints").Scan(&signed); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec("DELETE FROM audit_checkpoints"); err != nil {
+				t.Fatal(err)
+			}
+			_, err = run(t, context.Background(), "--lang", "en", "audit", "verify", "--data", data)
+			if err == nil || !strings.Contains(err.Error(), "entry "+itoa(signed)+": state") || !strings.Contains(err.Error(), "checkpoints deleted") {
+				t.Fatalf("audit verify with the checkpoints deleted: %v (want entry %d: state)", err, signed)
 			}
 		})
 	}

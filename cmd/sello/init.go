@@ -267,9 +267,12 @@ ca:
 secrets:
   data_key_file: secrets/data.key
 audit:
-  key_file: secrets/audit.key
+  key_file: secrets/audit.key             # its state (last head signed) is secrets/audit.state
+  chain_key_file: secrets/audit-chain.key # keys the chain hashes (HMAC-SHA-256)
+  heads_file: audit-heads.jsonl           # every signed head; copy it off this machine
   checkpoint_every_entries: 1000
   checkpoint_interval: 10m
+  checkpoint_slack: 5m                    # verify fails when entries stay unsealed longer than interval + slack
 policy:
   dir: policies
   default: jalisco

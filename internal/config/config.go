@@ -141,11 +141,17 @@ type Secrets struct {
 	DataKeyFile string `yaml:"data_key_file"`
 }
 
-// Audit configures checkpoints.
+// Audit configures the audit log: its checkpoint key (whose state file,
+// the last head it signed, lives next to it with the extension .state),
+// the chain key (a secret: HMAC of every entry), the checkpoint policy
+// that verification enforces, and the exported heads file.
 type Audit struct {
 	KeyFile                string `yaml:"key_file"`
+	ChainKeyFile           string `yaml:"chain_key_file"`
+	HeadsFile              string `yaml:"heads_file"`
 	CheckpointEveryEntries int    `yaml:"checkpoint_every_entries"`
 	CheckpointInterval     string `yaml:"checkpoint_interval"`
+	CheckpointSlack        string `yaml:"checkpoint_slack"`
 }
 
 // Policy selects the jurisdiction policies.
@@ -177,8 +183,11 @@ type Config struct {
 	CAIssuingKey           string
 	DataKeyFile            string
 	AuditKeyFile           string
+	AuditChainKeyFile      string
+	AuditHeadsFile         string
 	CheckpointEveryEntries int
 	CheckpointInterval     time.Duration
+	CheckpointSlack        time.Duration
 	PolicyDir              string
 	DefaultPolicy          string
 	LogLevel               string
@@ -212,8 +221,10 @@ func Defaults(dataDir string) File {
 		CA: CA{Backend: "local", Local: LocalCA{Dir: filepath.Join(dataDir, "ca"),
 			PassphraseFile: filepath.Join(dataDir, "secrets", "ca.pass"), IssuingKey: "ecdsa-p384"}},
 		Secrets: Secrets{DataKeyFile: filepath.Join(dataDir, "secrets", "data.key")},
-		Audit: Audit{KeyFile: filepath.Join(dataDir, "secrets", "audit.key"), CheckpointEveryEntries: 1000,
-			CheckpointInterval: "10m"},
+		Audit: Audit{KeyFile: filepath.Join(dataDir, "secrets", "audit.key"),
+			ChainKeyFile: filepath.Join(dataDir, "secrets", "audit-chain.key"),
+			HeadsFile:    filepath.Join(dataDir, "audit-heads.jsonl"), CheckpointEveryEntries: 1000,
+			CheckpointInterval: "10m", CheckpointSlack: "5m"},
 		Policy:  Policy{Dir: filepath.Join(dataDir, "policies"), Default: "jalisco"},
 		Log:     Log{Level: "info", Format: "json"},
 		Workers: Workers{SchedulerInterval: "1m", MonitorInterval: "10m", MailInterval: "10s"},
@@ -510,6 +521,13 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 		return nil, fail("audit.checkpoint_interval", "%q: want a duration from 1s to 24h, e.g. 10m", f.Audit.CheckpointInterval)
 	}
 	c.CheckpointInterval = d
+	if c.CheckpointSlack, err = time.ParseDuration(f.Audit.CheckpointSlack); err != nil || c.CheckpointSlack < 0 || c.CheckpointSlack > 24*time.Hour {
+		return nil, fail("audit.checkpoint_slack", "%q: want a duration from 0s to 24h, e.g. 5m", f.Audit.CheckpointSlack)
+	}
+	c.AuditChainKeyFile, c.AuditHeadsFile = abs(f.Audit.ChainKeyFile), abs(f.Audit.HeadsFile)
+	if c.AuditChainKeyFile == "" {
+		return nil, fail("audit.chain_key_file", "required: the secret file that keys the audit chain")
+	}
 	c.PolicyDir, c.DefaultPolicy = abs(f.Policy.Dir), f.Policy.Default
 	if c.DefaultPolicy == "" {
 		return nil, fail("policy.default", "name the default jurisdiction policy")

@@ -80,6 +80,7 @@ func TestStrictLoadingNamesKeyAndLine(t *testing.T) {
 		{"bad key type", "ca:\n  local:\n    issuing_key: rsa-1024\n", []string{"ca.local.issuing_key", "rsa-1024"}},
 		{"impossible checkpoint", "audit:\n  checkpoint_every_entries: -5\n", []string{"audit.checkpoint_every_entries", "-5"}},
 		{"bad interval", "audit:\n  checkpoint_interval: often\n", []string{"audit.checkpoint_interval", "often"}},
+		{"bad slack", "audit:\n  checkpoint_slack: -1m\n", []string{"audit.checkpoint_slack", "-1m"}},
 		{"wrong type", "audit:\n  checkpoint_every_entries: many\n", []string{"checkpoint_every_entries"}},
 		{"bad level", "log:\n  level: loud\n", []string{"log.level", "loud"}},
 		{"bad metrics access", "listen:\n  metrics: public\n", []string{"listen.metrics", "public"}},

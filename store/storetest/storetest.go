@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,14 +36,47 @@ func PostgresURL() string {
 	return DefaultPostgresURL
 }
 
-// Env is what a test gets: a migrated store, its fake clock and the
-// checkpoint key.
+// Env is what a test gets: a migrated store, its fake clock, the
+// checkpoint key, the audit chain key and the heads signed so far (what
+// the checkpoint key's state file and the heads file would hold).
 type Env struct {
-	Store *store.Store
-	Clock *clock.Fake
-	Key   *ecdsa.PrivateKey
-	Box   *sealed.Box
-	DSN   string
+	Store    *store.Store
+	Clock    *clock.Fake
+	Key      *ecdsa.PrivateKey
+	Box      *sealed.Box
+	DSN      string
+	ChainKey []byte
+	Signed   *SignedHeads
+}
+
+// SignedHeads is an in-memory store.CheckpointSink.
+type SignedHeads struct {
+	mu    sync.Mutex
+	heads []store.AuditHead
+}
+
+// Signed records h.
+func (s *SignedHeads) Signed(h store.AuditHead) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.heads = append(s.heads, h)
+	return nil
+}
+
+// All returns the heads signed so far, oldest first.
+func (s *SignedHeads) All() []store.AuditHead {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]store.AuditHead(nil), s.heads...)
+}
+
+// Last returns the last head signed, or nil.
+func (s *SignedHeads) Last() *store.AuditHead {
+	all := s.All()
+	if len(all) == 0 {
+		return nil
+	}
+	return &all[len(all)-1]
 }
 
 // Start is the fake clock's start: a Monday in Guadalajara's business hours.
@@ -67,7 +101,11 @@ func Open(t testing.TB, d store.Dialect, opts ...store.Option) *Env {
 	mk := make([]byte, 32)
 	rand.Read(mk)
 	box, _ := sealed.New(mk)
-	all := append([]store.Option{store.WithCheckpoints(key, 5), store.WithSealer(box)}, opts...)
+	ck := make([]byte, 32)
+	rand.Read(ck)
+	signed := &SignedHeads{}
+	all := append([]store.Option{store.WithCheckpoints(key, 5), store.WithSealer(box),
+		store.WithChainKey(ck), store.WithCheckpointSink(signed)}, opts...)
 	s, err := store.Open(context.Background(), dsn, clk, all...)
 	if err != nil {
 		t.Fatalf("open %s store: %v", d, err)
@@ -76,7 +114,7 @@ func Open(t testing.TB, d store.Dialect, opts ...store.Option) *Env {
 	if _, err := s.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
-	return &Env{Store: s, Clock: clk, Key: key, Box: box, DSN: dsn}
+	return &Env{Store: s, Clock: clk, Key: key, Box: box, DSN: dsn, ChainKey: ck, Signed: signed}
 }
 
 // DSN returns a DSN for a fresh, empty database of dialect d: a temporary
