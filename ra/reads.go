@@ -90,7 +90,7 @@ func (r *RA) requestFilter(ctx context.Context, a Actor, q RequestQuery) (model.
 	}
 	f := model.EnrollmentFilter{OrgID: scope, Limit: limit(q.Limit)}
 	if q.OrgCode != "" {
-		o, err := r.store.OrganisationByCode(ctx, q.OrgCode)
+		o, err := r.orgByCode(ctx, q.OrgCode)
 		if err != nil || (scope != 0 && o.ID != scope) {
 			return f, errs.New(errs.NotFound, "no organisation %s", q.OrgCode)
 		}

@@ -546,4 +546,16 @@ var spanish = map[string]string{
 	"only an administrator or an auditor of the certification authority may see this": "solo un administrador o un auditor de la autoridad certificadora puede consultar esto",
 	"only the server itself or the console may record the HTTPS server's certificate": "solo el propio servidor o la consola pueden registrar el certificado del servidor HTTPS",
 	"statistics": "estadísticas",
+	// Names and printed texts (ra/names.go, issue 16).
+	"%s: character U+%04X at position %d (such as an emoji) cannot be printed on the forms":                      "%s: el carácter U+%04X en la posición %d (como un emoji) no se puede imprimir en los formatos",
+	"%s: control character U+%04X at position %d is not allowed":                                                 "%s: no se admite el carácter de control U+%04X en la posición %d",
+	"%s: invisible formatting character U+%04X (direction override or zero-width) at position %d is not allowed": "%s: no se admite el carácter de formato invisible U+%04X (cambio de dirección o de ancho cero) en la posición %d",
+	"%s: not valid UTF-8 text (byte %d)":                                                                         "%s: no es texto UTF-8 válido (byte %d)",
+	"%s: unassigned or private-use character U+%04X at position %d is not allowed":                               "%s: no se admite el carácter no asignado o de uso privado U+%04X en la posición %d",
+	"code: an organisation code has 1 to %d letters, digits, '-', '_', '.' or '+'":                               "code: el código de una organización tiene de 1 a %d letras, dígitos, '-', '_', '.' o '+'",
+	"organisation: a code has at most %d characters":                                                             "organisation: un código tiene como máximo %d caracteres",
+	"the query string is longer than %d bytes":                                                                   "la cadena de consulta tiene más de %d bytes",
+	"the query string does not parse":                                                                            "la cadena de consulta no se puede interpretar",
+	"unknown query parameter %q":                                                                                 "parámetro de consulta desconocido %q",
+	"query parameter %q is given %d times: give it once":                                                         "el parámetro de consulta %q aparece %d veces: indíquelo una sola vez",
 }

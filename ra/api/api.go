@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -163,6 +164,10 @@ func (h *Handler) serve(rt route) http.HandlerFunc {
 			}
 			c.actor = a
 		}
+		if err := checkQuery(rt, r); err != nil {
+			h.fail(c, apiRefusal{err})
+			return
+		}
 		if hasID {
 			id, err := pathID(r)
 			if err != nil {
@@ -234,6 +239,32 @@ func decode(r *http.Request, dst any) error {
 	}
 	if v, ok := dst.(interface{ check() error }); ok {
 		return v.check()
+	}
+	return nil
+}
+
+// maxQuery bounds a query string: the longest a route reads is a search
+// term (200 characters) or a list of states, far below it.
+const maxQuery = 2048
+
+// checkQuery refuses, before any route runs, a query string longer than
+// maxQuery, one that does not parse, a parameter the route does not declare
+// and a parameter given twice (?view=a&view=b: which one would count?).
+func checkQuery(rt route, r *http.Request) error {
+	if len(r.URL.RawQuery) > maxQuery {
+		return errs.New(errs.Malformed, "the query string is longer than %d bytes", maxQuery)
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errs.Wrap(errs.Malformed, err, "the query string does not parse")
+	}
+	for name, values := range q {
+		if !slices.ContainsFunc(rt.query, func(p param) bool { return p.name == name }) {
+			return errs.New(errs.Malformed, "unknown query parameter %q", name)
+		}
+		if len(values) > 1 {
+			return errs.New(errs.Malformed, "query parameter %q is given %d times: give it once", name, len(values))
+		}
 	}
 	return nil
 }
