@@ -558,4 +558,7 @@ var spanish = map[string]string{
 	"the query string does not parse":                                                                            "la cadena de consulta no se puede interpretar",
 	"unknown query parameter %q":                                                                                 "parámetro de consulta desconocido %q",
 	"query parameter %q is given %d times: give it once":                                                         "el parámetro de consulta %q aparece %d veces: indíquelo una sola vez",
+	"%s: the NUL character (\\u0000) is not accepted":                                                            "%s: no se admite el carácter NUL (\\u0000)",
+	"query parameter %q holds a control character or text that is not UTF-8":                                     "el parámetro de consulta %q contiene un carácter de control o texto que no es UTF-8",
+	"the path holds a control character or text that is not UTF-8":                                               "la ruta contiene un carácter de control o texto que no es UTF-8",
 }

@@ -9,6 +9,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -21,6 +22,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sello-pki/sello/internal/apischema"
 	"github.com/sello-pki/sello/internal/errs"
@@ -164,7 +167,7 @@ func (h *Handler) serve(rt route) http.HandlerFunc {
 			}
 			c.actor = a
 		}
-		if err := checkQuery(rt, r); err != nil {
+		if err := cmp.Or(checkPath(r), checkQuery(rt, r)); err != nil {
 			h.fail(c, apiRefusal{err})
 			return
 		}
@@ -265,8 +268,26 @@ func checkQuery(rt route, r *http.Request) error {
 		if len(values) > 1 {
 			return errs.New(errs.Malformed, "query parameter %q is given %d times: give it once", name, len(values))
 		}
+		if !plainText(values[0]) {
+			return errs.New(errs.Malformed, "query parameter %q holds a control character or text that is not UTF-8", name)
+		}
 	}
 	return nil
+}
+
+// checkPath refuses a path whose decoded text (the {id}, {folio} or {code}
+// a route reads) holds a control character or is not UTF-8: PostgreSQL
+// refuses a NUL or invalid UTF-8 in a text parameter, and no id has them.
+func checkPath(r *http.Request) error {
+	if !plainText(r.URL.Path) {
+		return errs.New(errs.Malformed, "the path holds a control character or text that is not UTF-8")
+	}
+	return nil
+}
+
+// plainText reports whether s is UTF-8 without control characters.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ func TestBoundedInput_RefusedBeforeTheDatabase(t *testing.T) {
 		longCode := strings.Repeat("A", 20000)
 		cases := []struct {
 			what   string
-			client int // 0 clerk, 1 admin
+			client int // 0 clerk, 1 admin, 2 anonymous
 			method string
 			path   string
 			body   any
@@ -59,12 +60,21 @@ func TestBoundedInput_RefusedBeforeTheDatabase(t *testing.T) {
 			{"a body on resend-credential", 0, "POST", "/api/v1/requests/" + id + "/resend-credential", scRawJSON(`{"force":true}`)},
 			{"a body on resend-certificate", 0, "POST", "/api/v1/requests/" + id + "/resend-certificate", scRawJSON(`{"x":1}`)},
 			{"invalid JSON on resend-credential", 0, "POST", "/api/v1/requests/" + id + "/resend-credential", scRawJSON(`{`)},
+			// PostgreSQL refuses a NUL or invalid UTF-8 in a text parameter:
+			// refused first, they are a 400 and not a 503.
+			{"a NUL in a search term", 0, "GET", "/api/v1/search?q=Juan%00", nil},
+			{"a NUL in a CURP search", 0, "GET", "/api/v1/search?by=curp&q=PEXJ800101HJCRXN07%00", nil},
+			{"invalid UTF-8 in a search term", 0, "GET", "/api/v1/search?q=Juan%FF", nil},
+			{"a NUL in an organisation code", 1, "GET", "/api/v1/requests?organisation=SEP-JAL%00", nil},
+			{"invalid UTF-8 in an organisation code", 1, "GET", "/api/v1/agents?organisation=SEP%FF", nil},
+			{"a NUL in a filing's organisation", 0, "POST", "/api/v1/requests", map[string]any{"organisation": "SEP-JAL\x00", "givenNames": "Juan",
+				"firstSurname": "Pérez", "curp": "PEXJ800101HJCRXN07", "email": "juan.perez@jalisco.gob.mx", "title": "Jefe", "reason": "first_issuance"}},
+			{"a NUL in a folio", 2, "POST", "/api/v1/public/requests/SEP-JAL%00/verify-email", map[string]any{"token": "x"}},
+			{"a NUL in a verification code", 2, "GET", "/verificar/SEP-JAL-SOL-2026-000001?codigo=AAAA%00", nil},
+			{"a NUL in the folio to verify", 2, "GET", "/verificar/SEP%00?codigo=K7Q2-9XMA-3HTN-0C5E", nil},
 		}
 		for _, c := range cases {
-			cl := clerk.Client
-			if c.client == 1 {
-				cl = admin.Client
-			}
+			cl := []*http.Client{clerk.Client, admin.Client, h.anon}[c.client]
 			r := h.do(cl, c.method, c.path, c.body)
 			if r.Status != 400 {
 				t.Errorf("%s: %d %.300s, want 400", c.what, r.Status, r.Body)
