@@ -97,8 +97,13 @@ func checkOrgCode(code string) error {
 	return nil
 }
 
-// boundOrgCode refuses, before any lookup, a code no organisation can have.
+// boundOrgCode refuses, before any lookup, a code no organisation can have:
+// too long, or holding what PostgreSQL refuses in a text parameter (a NUL,
+// invalid UTF-8).
 func boundOrgCode(code string) error {
+	if err := checkNames("organisation", code); err != nil {
+		return err
+	}
 	if len(code) > maxOrgCode {
 		return errs.New(errs.Malformed, "organisation: a code has at most %d characters", maxOrgCode)
 	}

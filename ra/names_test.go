@@ -101,3 +101,51 @@ func TestNames_RefusedOnEveryChannel(t *testing.T) {
 		}
 	})
 }
+
+// Issue 16 "Bounded input": what would reach the database as a text
+// parameter PostgreSQL refuses (a NUL, invalid UTF-8) or as an oversized
+// lookup is refused by the RA itself, whatever the front end.
+func TestBoundedInput_RAReadsRefuseBeforeTheDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
+		w := newWF(t, e)
+		admin := ra.CLI("test")
+		for what, call := range map[string]func() error{
+			"a search term with a NUL": func() error {
+				_, err := w.ra.Search(ctx, w.agent, ra.SearchQuery{Term: "Juan\x00"})
+				return err
+			},
+			"a CURP search with invalid UTF-8": func() error {
+				_, err := w.ra.Search(ctx, w.agent, ra.SearchQuery{Term: "PEXJ\xff", By: "curp"})
+				return err
+			},
+			"a search with 40,000 words": func() error {
+				_, err := w.ra.Search(ctx, w.agent, ra.SearchQuery{Term: strings.Repeat("ana ", 40000)})
+				return err
+			},
+			"40,000 states": func() error {
+				states := make([]string, 40000)
+				for i := range states {
+					states[i] = ra.StateSubmitted
+				}
+				_, err := w.ra.Requests(ctx, w.agent, ra.RequestQuery{States: states})
+				return err
+			},
+			"an organisation code of 20,000 characters": func() error {
+				_, err := w.ra.Requests(ctx, admin, ra.RequestQuery{OrgCode: strings.Repeat("A", 20000)})
+				return err
+			},
+			"an organisation code with a NUL": func() error {
+				_, err := w.ra.Agents(ctx, admin, "SEP-JAL\x00")
+				return err
+			},
+			"a filing for an organisation code with invalid UTF-8": func() error {
+				_, err := w.ra.FileOnline(ctx, ra.FileRequest{OrgCode: "SEP\xff", Reason: "first_issuance", Person: juan})
+				return err
+			},
+		} {
+			if err := call(); !errs.Has(err, errs.Malformed) {
+				t.Errorf("%s: %v, want %s", what, err, errs.Malformed)
+			}
+		}
+	})
+}
