@@ -60,7 +60,7 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	if err := actor.mustAdmin(); err != nil {
 		return nil, err
 	}
-	org, err := r.store.OrganisationByCode(ctx, req.OrgCode)
+	org, err := r.orgByCode(ctx, req.OrgCode)
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +78,12 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	d.GivenNames, d.FirstSurname, d.SecondSurname = strings.TrimSpace(d.GivenNames), strings.TrimSpace(d.FirstSurname), strings.TrimSpace(d.SecondSurname)
 	if d.GivenNames == "" || d.FirstSurname == "" {
 		return nil, errs.New(errs.Malformed, "given names and first surname are required")
+	}
+	if err := checkPerson(d); err != nil {
+		return nil, err
+	}
+	if err := checkNames("title", req.Title); err != nil {
+		return nil, err
 	}
 	if err := checkIdentifiers(&d, pol.IdentifierKind(), req.Bootstrap); err != nil {
 		return nil, err
@@ -143,7 +149,7 @@ func (r *RA) Agents(ctx context.Context, actor Actor, orgCode string) ([]AgentSu
 	scope, err := actor.scope()
 	if err == nil && orgCode != "" {
 		var o *model.Organisation
-		if o, err = r.store.OrganisationByCode(ctx, orgCode); err == nil {
+		if o, err = r.orgByCode(ctx, orgCode); err == nil {
 			if scope != 0 && scope != o.ID {
 				err = errs.New(errs.NotFound, "no organisation %s", orgCode)
 			}
@@ -217,6 +223,9 @@ func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reaso
 		}
 		if strings.TrimSpace(reason) == "" {
 			return errs.New(errs.Malformed, "give the written reason")
+		}
+		if err := checkTexts("reason", reason); err != nil {
+			return err
 		}
 		if actor.Kind == ActorAgent && actor.AgentID == agentID {
 			return errs.New(errs.Forbidden, "an administrator cannot disable their own account")

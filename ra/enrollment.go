@@ -216,6 +216,9 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID),
 			errs.New(errs.Malformed, "given names, first surname and institutional e-mail are required"))
 	}
+	if err := checkFiling(d, req); err != nil {
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
+	}
 	// Identifiers are normalised here; whether they are valid is for the
 	// policy engine to say, with its rule ids (a refusal states its grounds).
 	d.CURP, d.RFC, d.DNI = strings.ToUpper(strings.TrimSpace(d.CURP)), strings.ToUpper(strings.TrimSpace(d.RFC)), strings.TrimSpace(d.DNI)
@@ -331,7 +334,7 @@ func hashSecret(s string) string {
 func enrollmentObject(e *model.Enrollment) string { return fmt.Sprintf("enrollment:%d", e.ID) }
 
 func (r *RA) orgPolicy(ctx context.Context, code string) (*model.Organisation, *policies.Policy, error) {
-	org, err := r.store.OrganisationByCode(ctx, code)
+	org, err := r.orgByCode(ctx, code)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -67,6 +67,12 @@ func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationReques
 		return nil, err
 	}
 	d := req.Person
+	if err := checkPerson(d); err != nil {
+		return nil, err
+	}
+	if err := checkNames("title", req.Title); err != nil {
+		return nil, err
+	}
 	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
 		return nil, err
 	}

@@ -279,7 +279,7 @@ func Subject(p *policies.Policy, org *model.Organisation, person *model.Person, 
 // IssueForPerson is operator issuance: it validates the person's data under
 // the organisation's policy, records the person and issues for the CSR.
 func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d model.PersonData, title string, csr []byte) (*Issued, error) {
-	person, pol, org, err := r.operatorIssuee(ctx, actor, orgCode, d)
+	person, pol, org, err := r.operatorIssuee(ctx, actor, orgCode, d, title)
 	if err != nil {
 		return nil, r.refuse(ctx, actor, "cert.issue", "org:"+orgCode, err)
 	}
@@ -288,8 +288,8 @@ func (r *RA) IssueForPerson(ctx context.Context, actor Actor, orgCode string, d 
 
 // operatorIssuee validates the person's data under the organisation's
 // policy and finds or records the person.
-func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d model.PersonData) (*model.Person, *policies.Policy, *model.Organisation, error) {
-	org, err := r.store.OrganisationByCode(ctx, orgCode)
+func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d model.PersonData, title string) (*model.Person, *policies.Policy, *model.Organisation, error) {
+	org, err := r.orgByCode(ctx, orgCode)
 	if err == nil {
 		err = actor.MustAct(org.ID)
 	}
@@ -302,6 +302,12 @@ func (r *RA) operatorIssuee(ctx context.Context, actor Actor, orgCode string, d 
 	}
 	if d.GivenNames == "" || d.FirstSurname == "" {
 		return nil, nil, nil, errs.New(errs.Malformed, "given names and first surname are required")
+	}
+	if err := checkPerson(d); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := checkNames("title", title); err != nil {
+		return nil, nil, nil, err
 	}
 	if err := checkIdentifiers(&d, pol.IdentifierKind(), false); err != nil {
 		return nil, nil, nil, err

@@ -35,6 +35,9 @@ func (r *RA) AddOrganisation(ctx context.Context, a Actor, in OrganisationInput)
 	o := &model.Organisation{Code: in.Code, Name: in.Name, PolicyID: in.Policy, ResponsibleUnit: in.Unit}
 	err := a.mustAdmin()
 	if err == nil {
+		err = checkOrganisation(in)
+	}
+	if err == nil {
 		if _, perr := r.policies.Get(in.Policy); perr != nil {
 			err = errs.Wrap(errs.Malformed, perr, "policy %q is not loaded", in.Policy)
 		} else {
@@ -70,9 +73,12 @@ func (r *RA) SetOrganisationStatus(ctx context.Context, a Actor, code, status, r
 	if err == nil && status != model.OrgAccredited && reason == "" {
 		err = errs.New(errs.Malformed, "a suspension or revocation needs a written reason")
 	}
+	if err == nil {
+		err = checkTexts("reason", reason)
+	}
 	var o *model.Organisation
 	if err == nil {
-		o, err = r.store.OrganisationByCode(ctx, code)
+		o, err = r.orgByCode(ctx, code)
 	}
 	if err == nil {
 		err = r.store.InTx(ctx, func(tx Tx) error {

@@ -90,7 +90,10 @@ func (r *RA) requestFilter(ctx context.Context, a Actor, q RequestQuery) (model.
 	}
 	f := model.EnrollmentFilter{OrgID: scope, Limit: limit(q.Limit)}
 	if q.OrgCode != "" {
-		o, err := r.store.OrganisationByCode(ctx, q.OrgCode)
+		o, err := r.orgByCode(ctx, q.OrgCode)
+		if errs.Has(err, errs.Malformed) {
+			return f, err
+		}
 		if err != nil || (scope != 0 && o.ID != scope) {
 			return f, errs.New(errs.NotFound, "no organisation %s", q.OrgCode)
 		}
@@ -158,6 +161,9 @@ func (r *RA) search(ctx context.Context, a Actor, q SearchQuery) (*SearchResult,
 	}
 	if len(strings.Fields(term)) > maxSearchTerms || len(term) > 200 {
 		return nil, errs.New(errs.Malformed, "search for at most %d words and 200 characters", maxSearchTerms)
+	}
+	if err := checkNames("q", term); err != nil {
+		return nil, err
 	}
 	var ids []int64
 	switch q.By {

@@ -78,6 +78,9 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 	obj := fmt.Sprintf("cert:%d", in.CertificateID)
 	err := r.store.InTx(ctx, func(tx Tx) error {
 		cert, pol, org, reason, err := r.checkStatusInput(ctx, tx, actor, in)
+		if err == nil {
+			err = checkStatusTexts(in)
+		}
 		if err != nil {
 			return err
 		}

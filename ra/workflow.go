@@ -327,6 +327,9 @@ func (r *RA) Refuse(ctx context.Context, actor Actor, id int64, note string) (*R
 			if strings.TrimSpace(note) == "" {
 				return errs.New(errs.Malformed, "a refusal needs a written reason")
 			}
+			if err := checkTexts("note", note); err != nil {
+				return err
+			}
 			req.Data.Refusal, req.Data.RefusalNote, req.Data.Decision = dec.Unmet, strings.TrimSpace(note), &dec
 			req.State = StateRefused
 			req.ClosedAt = model.NullTime(r.clk.Now())
@@ -345,6 +348,9 @@ func (r *RA) Cancel(ctx context.Context, actor Actor, id int64, reason string) (
 			}
 			if strings.TrimSpace(reason) == "" {
 				return errs.New(errs.Malformed, "a cancellation needs a written reason (RULES R11)")
+			}
+			if err := checkTexts("reason", reason); err != nil {
+				return err
 			}
 			req.Data.CancelReason = strings.TrimSpace(reason)
 			req.State = StateCancelled

@@ -14,7 +14,7 @@ import (
 
 // Decode reads one JSON value of at most limit bytes from body into dst (a
 // pointer) and refuses, as errs.Malformed naming what is wrong: invalid
-// JSON, a key repeated in an object, a member dst's type does not declare,
+// JSON, a key repeated in an object, a string holding a NUL, a member dst's type does not declare,
 // data after the value, a value of the wrong JSON type, and a missing
 // required member (one without omitempty/omitzero) at any depth, all of them
 // listed. A body over the limit is errs.TooLarge. The content type is the
@@ -139,6 +139,11 @@ func parseValue(dec *json.Decoder, path string) (*node, error) {
 			return n, nil
 		}
 	case string:
+		// No member of any body holds a NUL, and PostgreSQL cannot store
+		// one in text: refused here, it is a 400 and not a database error.
+		if strings.ContainsRune(v, 0) {
+			return nil, errs.New(errs.Malformed, "%s: the NUL character (\\u0000) is not accepted", pathOr(path))
+		}
 		return &node{kind: "string"}, nil
 	case json.Number:
 		return &node{kind: "number"}, nil

@@ -30,6 +30,7 @@ func TestDecode_Refuses(t *testing.T) {
 		{"nested missing", `{"person":{"email":"a@b.mx"},"reason":"x"}`, errs.Malformed, "", "missing fields: person.curp"},
 		{"null for a required string", `{"person":{"curp":null,"email":"e"},"reason":"x"}`, errs.Malformed, "", "missing fields: person.curp"},
 		{"unknown fields", `{"person":{"curp":"c","email":"e","CURP":"x"},"reason":"x","zz":1}`, errs.Malformed, "campos desconocidos: person.CURP, zz", "unknown fields: person.CURP, zz"},
+		{"NUL in a string", `{"person":{"curp":"LOHM\u0000","email":"e"},"reason":"x"}`, errs.Malformed, "person.curp: no se admite el carácter NUL", "person.curp: the NUL character"},
 		{"duplicate key", `{"person":{"curp":"a","curp":"b","email":"e"},"reason":"x"}`, errs.Malformed, `la clave "curp" está repetida en person`, `duplicate key "curp" in person`},
 		{"trailing data", `{"person":{"curp":"a","email":"e"},"reason":"x"} {}`, errs.Malformed, "", "invalid JSON: data after the object"},
 		{"invalid JSON", `{"person":`, errs.Malformed, "", "invalid JSON: the body ends before the value is complete"},

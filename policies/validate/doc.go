@@ -1,6 +1,9 @@
 // Package validate owns the syntactic and check-digit validation of the
 // identifiers an enrollment carries: Mexico's CURP (RULES F1) and RFC (F2),
-// Peru's DNI and RUC (F3), and the institutional e-mail address (R9).
+// Peru's DNI and RUC (F3), and the institutional e-mail address (R9); and,
+// with Name and Text, what may be written in a name, a title or a printed
+// statement (no controls, ANSI escapes, bidi overrides, zero-width characters
+// or characters outside the Basic Multilingual Plane).
 //
 // Every refusal is an *Error with a stable machine-readable Code (for the
 // policy engine and the API) and a message in English and in Spanish (es-MX)

@@ -10,10 +10,14 @@ import (
 // Error is a refusal of one identifier. Code is stable and machine readable
 // (e.g. "curp.check_digit"); EN and ES are complete sentences for people.
 type Error struct {
-	Field string // "curp", "rfc", "dni", "ruc" or "email"
+	Field string // "curp", "rfc", "dni", "ruc", "email", or the name field Name checked
 	Code  string
 	EN    string
 	ES    string
+	// Position and Rune locate the character a text check refused (Name,
+	// Text): Position counts characters from 1, or bytes for invalid UTF-8.
+	Position int
+	Rune     rune
 }
 
 // Error returns the English message.

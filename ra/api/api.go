@@ -9,6 +9,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -18,8 +19,11 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sello-pki/sello/internal/apischema"
 	"github.com/sello-pki/sello/internal/errs"
@@ -163,6 +167,10 @@ func (h *Handler) serve(rt route) http.HandlerFunc {
 			}
 			c.actor = a
 		}
+		if err := cmp.Or(checkPath(r), checkQuery(rt, r)); err != nil {
+			h.fail(c, apiRefusal{err})
+			return
+		}
 		if hasID {
 			id, err := pathID(r)
 			if err != nil {
@@ -243,6 +251,50 @@ func decode(r *http.Request, dst any) error {
 		return v.check()
 	}
 	return nil
+}
+
+// maxQuery bounds a query string: the longest a route reads is a search
+// term (200 characters) or a list of states, far below it.
+const maxQuery = 2048
+
+// checkQuery refuses, before any route runs, a query string longer than
+// maxQuery, one that does not parse, a parameter the route does not declare
+// and a parameter given twice (?view=a&view=b: which one would count?).
+func checkQuery(rt route, r *http.Request) error {
+	if len(r.URL.RawQuery) > maxQuery {
+		return errs.New(errs.Malformed, "the query string is longer than %d bytes", maxQuery)
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return errs.Wrap(errs.Malformed, err, "the query string does not parse")
+	}
+	for name, values := range q {
+		if !slices.ContainsFunc(rt.query, func(p param) bool { return p.name == name }) {
+			return errs.New(errs.Malformed, "unknown query parameter %q", name)
+		}
+		if len(values) > 1 {
+			return errs.New(errs.Malformed, "query parameter %q is given %d times: give it once", name, len(values))
+		}
+		if !plainText(values[0]) {
+			return errs.New(errs.Malformed, "query parameter %q holds a control character or text that is not UTF-8", name)
+		}
+	}
+	return nil
+}
+
+// checkPath refuses a path whose decoded text (the {id}, {folio} or {code}
+// a route reads) holds a control character or is not UTF-8: PostgreSQL
+// refuses a NUL or invalid UTF-8 in a text parameter, and no id has them.
+func checkPath(r *http.Request) error {
+	if !plainText(r.URL.Path) {
+		return errs.New(errs.Malformed, "the path holds a control character or text that is not UTF-8")
+	}
+	return nil
+}
+
+// plainText reports whether s is UTF-8 without control characters.
+func plainText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsFunc(s, unicode.IsControl)
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -320,7 +320,8 @@ func (h *Handler) table() []route {
 				return &DocumentCheck{Valid: true, Folio: a.Ack.Folio, Action: a.Ack.ActionES, ReceivedAt: a.Ack.ReceivedAt.UTC(),
 					ReceivingBody: ReceivingBody{Organisation: b.Organisation, Code: b.Code, Unit: b.Unit, Authority: b.Authority},
 					Filer:         a.Ack.Filer.Name}, nil
-			}).public_().withQuery(param{name: "codigo", required: true, doc: "XXXX-XXXX-XXXX-XXXX, printed on the document"}),
+			}).public_().withQuery(param{name: "codigo", required: true, doc: "XXXX-XXXX-XXXX-XXXX, printed on the document"},
+			param{name: "code", doc: "The same code under its English name"}),
 	}
 }
 

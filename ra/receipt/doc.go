@@ -6,7 +6,8 @@
 // Every printed document is Spanish by default (lang "es"; "en" for English),
 // A4, set in the embedded DejaVu Sans so that names such as "MARÍA
 // GUADALUPE LÓPEZ HERNÁNDEZ" or "NÚÑEZ MÜLLER" print intact whatever the
-// machine has installed, and carries in its footer the folio, a verification
+// machine has installed (a character the font lacks, a control or an emoji
+// prints as a visible U+FFFD: see printable), and carries in its footer the folio, a verification
 // code and a QR code that leads to the online check (G4).
 //
 // The package does not look up policies, stores or clocks: callers pass the

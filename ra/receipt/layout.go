@@ -73,9 +73,9 @@ func newDoc(l language, tz string, f frame, at time.Time) (*doc, error) {
 	pdf.AliasNbPages("{nb}") // before the fonts: fpdf keeps the alias's glyphs in the subset
 	pdf.AddUTF8FontFromBytes(fontFamily, "", dejaVuSans)
 	pdf.AddUTF8FontFromBytes(fontFamily, "B", dejaVuSansBold)
-	pdf.SetTitle(compose(f.title), true)
-	pdf.SetAuthor(compose(f.body.Authority), true)
-	pdf.SetSubject("Folio "+f.folio, true)
+	pdf.SetTitle(printable(f.title), true)
+	pdf.SetAuthor(printable(f.body.Authority), true)
+	pdf.SetSubject("Folio "+printable(f.folio), true)
 	pdf.SetCreator("Sello", true)
 	pdf.SetLang(l.code())
 	pdf.SetCatalogSort(true) // resource dictionaries in a fixed order: same input, same bytes
@@ -88,11 +88,12 @@ func newDoc(l language, tz string, f frame, at time.Time) (*doc, error) {
 	return d, pdf.Error()
 }
 
-// composed returns the frame with its texts in precomposed form (compose).
+// composed returns the frame with its texts as the fonts print them
+// (printable).
 func (f frame) composed() frame {
-	f.title, f.folio = compose(f.title), compose(f.folio)
+	f.title, f.folio, f.code, f.verifyURL = printable(f.title), printable(f.folio), printable(f.code), printable(f.verifyURL)
 	b := &f.body
-	b.Authority, b.Organisation, b.Code, b.Unit = compose(b.Authority), compose(b.Organisation), compose(b.Code), compose(b.Unit)
+	b.Authority, b.Organisation, b.Code, b.Unit = printable(b.Authority), printable(b.Organisation), printable(b.Code), printable(b.Unit)
 	return f
 }
 
@@ -149,7 +150,7 @@ func (d *doc) footer(f frame) {
 // section starts a titled block, on a new page if its first rows would not fit.
 func (d *doc) section(title string) {
 	p := d.pdf
-	title = compose(title)
+	title = printable(title)
 	d.ensure(18)
 	p.Ln(1.5)
 	p.SetFont(fontFamily, "B", 10.5)
@@ -161,7 +162,7 @@ func (d *doc) section(title string) {
 // field prints one "label: value" row; long values wrap inside their column.
 func (d *doc) field(label, value string) {
 	p := d.pdf
-	label, value = compose(label), compose(value)
+	label, value = printable(label), printable(value)
 	if strings.TrimSpace(value) == "" {
 		value = "—"
 	}
@@ -182,7 +183,7 @@ func (d *doc) field(label, value string) {
 
 // para prints running text.
 func (d *doc) para(text string) {
-	text = compose(text)
+	text = printable(text)
 	d.pdf.SetFont(fontFamily, "", 9.5)
 	d.pdf.MultiCell(0, lineH, text, "", "J", false)
 	d.pdf.Ln(1)
@@ -190,7 +191,7 @@ func (d *doc) para(text string) {
 
 // note prints a smaller remark, e.g. why two times differ.
 func (d *doc) note(text string) {
-	text = compose(text)
+	text = printable(text)
 	d.pdf.SetFont(fontFamily, "", 8.5)
 	d.pdf.SetX(marginX + labelW)
 	d.pdf.MultiCell(contentW-labelW, 4.2, text, "", "L", false)
@@ -201,7 +202,7 @@ func (d *doc) note(text string) {
 func (d *doc) numbered(items []listItem) {
 	p := d.pdf
 	for i, it := range items {
-		it.lead, it.text = compose(it.lead), compose(it.text)
+		it.lead, it.text = printable(it.lead), printable(it.text)
 		text := it.text
 		p.SetFont(fontFamily, "", 9.5)
 		n := len(p.SplitText(text, contentW-10))
@@ -239,7 +240,7 @@ func (d *doc) signatures(sigs ...signature) {
 	w := contentW / float64(max(len(sigs), 2)) // a lone signature is centred at half width
 	left := marginX + (contentW-w*float64(len(sigs)))/2
 	for i, s := range sigs {
-		s.name, s.role = compose(s.name), compose(s.role)
+		s.name, s.role = printable(s.name), printable(s.role)
 		x := left + float64(i)*w
 		p.SetLineWidth(0.3)
 		p.Line(x+6, y, x+w-6, y)
