@@ -123,9 +123,11 @@ type AuditTx interface {
 	Audit(ctx context.Context, ev model.Event) (int64, error)
 }
 
-// OutboxTx writes outbox jobs in the transaction (see internal/jobs).
+// OutboxTx writes outbox jobs in the transaction (see internal/jobs);
+// EnqueueSealed for the payloads that hold a secret or personal data.
 type OutboxTx interface {
 	Enqueue(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
+	EnqueueSealed(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
 }
 
 // OrganisationTx reads an organisation in the transaction.
