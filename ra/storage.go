@@ -216,6 +216,7 @@ type Tx interface {
 type DocumentTx interface {
 	EnrollmentOrg(ctx context.Context, enrollmentID int64) (int64, error)
 	InsertDocument(ctx context.Context, d *model.Document) (superseded []int64, err error)
+	SetDocumentContent(ctx context.Context, id int64, sealed []byte) error
 }
 
 // Store is the RA's storage.

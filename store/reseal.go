@@ -6,25 +6,91 @@ import (
 
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/jobs"
+	"github.com/sello-pki/sello/internal/sealed"
 )
 
 // resealStep is the schema_migrations entry of the one-time step that binds
-// data sealed before row-bound sealing (AAD "sello/people.pii" and
-// "sello/enrollments.data", the same for every row) to its row, and seals
+// data sealed before row-bound sealing (AAD "sello/people.pii",
+// "sello/enrollments.data", the same for every row, and a document's kind
+// and digest) to its row, and seals
 // or clears the e-mail jobs written in clear before the outbox sealed them. It is Go,
 // not SQL, because it needs the data key; PendingMigrations lists only the
 // SQL files, and Migrate runs it whenever it has not run.
 const resealStep = "go:row-bound-sealing"
 
-// legacyAAD is what each column was sealed with before it was bound to its
-// row. It is accepted only here, never when reading.
-var legacyAAD = map[string][]byte{
-	"people.pii":       []byte("sello/people.pii"),
-	"enrollments.data": []byte("sello/enrollments.data"),
+// sealedColumn is a column of sealed values and the contexts, old and new,
+// they are sealed under. The old one is accepted only here, never when
+// reading.
+type sealedColumn struct {
+	table, column string
+	extra         string // more columns read with each row, for the contexts
+	batch         int    // rows per transaction
+	legacy        func(r resealRow) []byte
+	current       func(r resealRow) []byte
+}
+
+type resealRow struct {
+	ID   int64  `db:"id"`
+	Blob []byte `db:"blob"`
+	Kind string `db:"kind"`
+	Sum  string `db:"sha256"`
+}
+
+var sealedColumns = []sealedColumn{
+	{table: "people", column: "pii", batch: resealBatch,
+		legacy:  func(resealRow) []byte { return []byte("sello/people.pii") },
+		current: func(r resealRow) []byte { return rowAAD("people", "pii", r.ID) }},
+	{table: "enrollments", column: "data", batch: resealBatch,
+		legacy:  func(resealRow) []byte { return []byte("sello/enrollments.data") },
+		current: func(r resealRow) []byte { return rowAAD("enrollments", "data", r.ID) }},
+	// Documents are sealed by ra/documents; the contexts are its, old and new.
+	{table: "documents", column: "sealed", extra: ", kind, sha256", batch: 20,
+		legacy:  func(r resealRow) []byte { return []byte("sello/documents/" + r.Kind + "/" + r.Sum) },
+		current: func(r resealRow) []byte { return sealed.RowAAD("documents", "sealed", r.ID, r.Kind, r.Sum) }},
 }
 
 // resealBatch bounds the rows read per transaction.
 const resealBatch = 500
+
+// resealColumn re-seals the values of c still sealed under its old context.
+func (s *Store) resealColumn(ctx context.Context, c sealedColumn) (int, error) {
+	n := 0
+	var last int64
+	for {
+		var rows []resealRow
+		err := s.InTx(ctx, func(tx *Tx) error {
+			rows = nil
+			if err := tx.sel(ctx, &rows, "SELECT id, "+c.column+" AS blob"+c.extra+" FROM "+c.table+" WHERE id > ? ORDER BY id LIMIT ?",
+				last, c.batch); err != nil {
+				return dbErr(err, c.table)
+			}
+			for _, r := range rows {
+				if len(r.Blob) == 0 {
+					continue
+				}
+				if _, err := s.box.Open(r.Blob, c.current(r)); err == nil {
+					continue
+				}
+				plain, err := s.box.Open(r.Blob, c.legacy(r))
+				if err != nil {
+					return errs.Wrap(errs.Internal, err, "%s %d: sealed %s cannot be opened (corrupt, another key, or copied from another row)", c.table, r.ID, c.column)
+				}
+				if _, err := tx.exec(ctx, "UPDATE "+c.table+" SET "+c.column+" = ? WHERE id = ?", s.box.Seal(plain, c.current(r)), r.ID); err != nil {
+					return dbErr(err, c.table)
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		if len(rows) < c.batch {
+			return n, nil
+		}
+		last = rows[len(rows)-1].ID
+	}
+}
 
 // resealLegacy re-seals every value still sealed the old way for its row,
 // and records that it ran. A value that opens under neither its row nor the
@@ -45,46 +111,12 @@ func (s *Store) resealLegacy(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	resealed := 0
-	for _, c := range []struct{ table, column string }{{"people", "pii"}, {"enrollments", "data"}} {
-		var last int64
-		for {
-			var rows []struct {
-				ID   int64  `db:"id"`
-				Blob []byte `db:"blob"`
-			}
-			err := s.InTx(ctx, func(tx *Tx) error {
-				rows = nil
-				if err := tx.sel(ctx, &rows, "SELECT id, "+c.column+" AS blob FROM "+c.table+" WHERE id > ? ORDER BY id LIMIT ?",
-					last, resealBatch); err != nil {
-					return dbErr(err, c.table)
-				}
-				for _, r := range rows {
-					if len(r.Blob) == 0 {
-						continue
-					}
-					if _, err := s.box.Open(r.Blob, rowAAD(c.table, c.column, r.ID)); err == nil {
-						continue
-					}
-					plain, err := s.box.Open(r.Blob, legacyAAD[c.table+"."+c.column])
-					if err != nil {
-						return errs.Wrap(errs.Internal, err, "%s %d: sealed %s cannot be opened (corrupt, another key, or copied from another row)", c.table, r.ID, c.column)
-					}
-					if _, err := tx.exec(ctx, "UPDATE "+c.table+" SET "+c.column+" = ? WHERE id = ?",
-						s.box.Seal(plain, rowAAD(c.table, c.column, r.ID)), r.ID); err != nil {
-						return dbErr(err, c.table)
-					}
-					resealed++
-				}
-				return nil
-			})
-			if err != nil {
-				return false, err
-			}
-			if len(rows) < resealBatch {
-				break
-			}
-			last = rows[len(rows)-1].ID
+	for _, c := range sealedColumns {
+		n, err := s.resealColumn(ctx, c)
+		if err != nil {
+			return false, err
 		}
+		resealed += n
 	}
 	sealedJobs, err := s.sealLegacyJobs(ctx)
 	if err != nil {

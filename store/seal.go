@@ -2,18 +2,16 @@ package store
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
 )
 
 // rowAAD binds a sealed value to the cell it lives in: table, column and row
 // id. A ciphertext copied into another row, or another column, no longer
 // opens, so a database writer cannot make one person's sealed data appear as
 // another's.
-func rowAAD(table, column string, id int64) []byte {
-	return []byte("sello/" + table + "." + column + "/" + strconv.FormatInt(id, 10))
-}
+func rowAAD(table, column string, id int64) []byte { return sealed.RowAAD(table, column, id) }
 
 // sealRow seals plain for the cell (table, column, id).
 func (s *Store) sealRow(table, column string, id int64, plain []byte) ([]byte, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
 	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
@@ -103,6 +104,10 @@ func TestMigrate_ResealsLegacyDataForItsRow(t *testing.T) {
 		if _, err := s.Person(ctx, p1.ID); !errs.Has(err, errs.Internal) {
 			t.Fatalf("legacy pii opened on read: %v", err)
 		}
+		doc := []byte("%PDF-1.4 acta")
+		mustExec(t, s, `INSERT INTO documents (org_id, enrollment_id, kind, content_type, size, sha256, sealed, uploaded_by, created_at)
+			VALUES (?, ?, 'ID_COPY', 'application/pdf', ?, 'abc123', ?, 'agent:1', ?)`, e1.OrgID, e1.ID, len(doc),
+			e.Box.Seal(doc, []byte("sello/documents/ID_COPY/abc123")), e.Clock.Now())
 		mustExec(t, s, "DELETE FROM schema_migrations WHERE version = 'go:row-bound-sealing'")
 		applied, err := s.Migrate(ctx)
 		if err != nil || len(applied) != 1 {
@@ -116,6 +121,14 @@ func TestMigrate_ResealsLegacyDataForItsRow(t *testing.T) {
 		}
 		if got, err := s.Person(ctx, p2.ID); err != nil || got.Data.CURP != p2.Data.CURP {
 			t.Fatalf("untouched person = %+v, %v", got, err)
+		}
+		var docID int64
+		var ct []byte
+		if err := s.DB().QueryRowContext(ctx, "SELECT id, sealed FROM documents").Scan(&docID, &ct); err != nil {
+			t.Fatal(err)
+		}
+		if pt, err := e.Box.Open(ct, sealed.RowAAD("documents", "sealed", docID, "ID_COPY", "abc123")); err != nil || !bytes.Equal(pt, doc) {
+			t.Fatalf("re-sealed document: %v", err)
 		}
 		// It ran once: a legacy blob written now is not re-sealed.
 		mustExec(t, s, "UPDATE people SET pii = ? WHERE id = ?", e.Box.Seal(raw, []byte("sello/people.pii")), p2.ID)
