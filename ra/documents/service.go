@@ -74,7 +74,9 @@ func (s *Service) sealer() (*sealed.Box, error) {
 // aad binds a sealed document to its row (table, column and id) and to the
 // kind and digest the row records: a ciphertext copied to another row does
 // not open there, even with the columns that describe it (issue 16).
-func aad(id int64, kind, sum string) []byte { return sealed.RowAAD("documents", "sealed", id, kind, sum) }
+func aad(id int64, kind, sum string) []byte {
+	return sealed.RowAAD("documents", "sealed", id, kind, sum)
+}
 
 func (s *Service) now() time.Time { return s.clk.Now().UTC().Truncate(time.Microsecond) }
 
