@@ -135,5 +135,8 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
+	if !done[resealStep] {
+		out = append(out, resealStep)
+	}
 	return out, nil
 }

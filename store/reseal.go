@@ -12,10 +12,10 @@ import (
 // resealStep is the schema_migrations entry of the one-time step that binds
 // data sealed before row-bound sealing (AAD "sello/people.pii",
 // "sello/enrollments.data", the same for every row, and a document's kind
-// and digest) to its row, and seals
-// or clears the e-mail jobs written in clear before the outbox sealed them. It is Go,
-// not SQL, because it needs the data key; PendingMigrations lists only the
-// SQL files, and Migrate runs it whenever it has not run.
+// and digest) to its row, and seals or clears the e-mail jobs written in
+// clear before the outbox sealed them. It is Go, not SQL, because it needs
+// the data key; Migrate runs it after the SQL files whenever it has not run,
+// and PendingMigrations lists it until then.
 const resealStep = "go:row-bound-sealing"
 
 // sealedColumn is a column of sealed values and the contexts, old and new,

@@ -109,6 +109,9 @@ func TestMigrate_ResealsLegacyDataForItsRow(t *testing.T) {
 			VALUES (?, ?, 'ID_COPY', 'application/pdf', ?, 'abc123', ?, 'agent:1', ?)`, e1.OrgID, e1.ID, len(doc),
 			e.Box.Seal(doc, []byte("sello/documents/ID_COPY/abc123")), e.Clock.Now())
 		mustExec(t, s, "DELETE FROM schema_migrations WHERE version = 'go:row-bound-sealing'")
+		if pending, err := s.PendingMigrations(ctx); err != nil || len(pending) != 1 || pending[0] != "go:row-bound-sealing" {
+			t.Fatalf("PendingMigrations = %v, %v", pending, err)
+		}
 		applied, err := s.Migrate(ctx)
 		if err != nil || len(applied) != 1 {
 			t.Fatalf("Migrate = %v, %v", applied, err)
