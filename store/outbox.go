@@ -69,21 +69,23 @@ func (tx *Tx) EnqueueSealed(ctx context.Context, kind, dedupKey string, payload 
 
 // openPayload opens a sealed payload in place. One that does not open
 // (damaged, another key, copied from another job) is logged and handed to
-// the worker empty, which buries the job as undecodable.
-func (s *Store) openPayload(ctx context.Context, j *Job) {
+// the worker empty, which buries the job as undecodable. Without a data key
+// nothing is opened: that is a configuration error, not the job's.
+func (s *Store) openPayload(ctx context.Context, j *Job) error {
 	if !bytes.HasPrefix(j.Payload, sealedPayload) {
-		return
+		return nil
 	}
-	var plain []byte
 	box, err := s.sealer()
-	if err == nil {
-		plain, err = box.Open(j.Payload[len(sealedPayload):], outboxAAD(j.Kind, j.DedupKey))
+	if err != nil {
+		return err
 	}
+	plain, err := box.Open(j.Payload[len(sealedPayload):], outboxAAD(j.Kind, j.DedupKey))
 	if err != nil {
 		s.log.ErrorContext(ctx, "outbox: sealed payload does not open in its job: corrupt, another key, or copied from another job",
-			"job", j.ID, "kind", j.Kind, "error", err)
+			"job", j.ID, "kind", j.Kind)
 	}
 	j.Payload = plain
+	return nil
 }
 
 // Claim leases up to n pending jobs of kind that are due, for lease. Workers
@@ -108,7 +110,9 @@ func (s *Store) Claim(ctx context.Context, kind string, n int, lease time.Durati
 			}
 			out[i].Attempts++
 			out[i].LockedUntil = &until
-			s.openPayload(ctx, &out[i])
+			if err := s.openPayload(ctx, &out[i]); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -176,7 +180,9 @@ func (s *Store) JobsByKind(ctx context.Context, kind string) ([]Job, error) {
 		return nil, dbErr(err, "outbox")
 	}
 	for i := range out {
-		s.openPayload(ctx, &out[i])
+		if err := s.openPayload(ctx, &out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
