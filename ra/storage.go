@@ -125,9 +125,11 @@ type AuditTx interface {
 	Audit(ctx context.Context, ev model.Event) (int64, error)
 }
 
-// OutboxTx writes outbox jobs in the transaction (see internal/jobs).
+// OutboxTx writes outbox jobs in the transaction (see internal/jobs);
+// EnqueueSealed for the payloads that hold a secret or personal data.
 type OutboxTx interface {
 	Enqueue(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
+	EnqueueSealed(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
 }
 
 // OrganisationTx reads an organisation in the transaction.
@@ -216,6 +218,7 @@ type Tx interface {
 type DocumentTx interface {
 	EnrollmentOrg(ctx context.Context, enrollmentID int64) (int64, error)
 	InsertDocument(ctx context.Context, d *model.Document) (superseded []int64, err error)
+	SetDocumentContent(ctx context.Context, id int64, sealed []byte) error
 }
 
 // Store is the RA's storage.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 
+	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/model"
 )
 
@@ -50,6 +51,20 @@ func (tx *Tx) InsertDocument(ctx context.Context, d *Document) (superseded []int
 		return nil, dbErr(err, "document")
 	}
 	return superseded, nil
+}
+
+// SetDocumentContent writes the sealed content of the document id, which
+// InsertDocument stored without it: the content is sealed for the row's id,
+// known only once the row exists (same transaction).
+func (tx *Tx) SetDocumentContent(ctx context.Context, id int64, sealed []byte) error {
+	res, err := tx.exec(ctx, "UPDATE documents SET sealed = ? WHERE id = ?", sealed, id)
+	if err != nil {
+		return dbErr(err, "document")
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errs.New(errs.NotFound, "document %d not found", id)
+	}
+	return nil
 }
 
 // Document returns a document's row with its sealed content.

@@ -17,27 +17,14 @@ const enrollmentCols = `id, org_id, person_id, folio, state, reason, policy_id, 
 	email_verified_at, assigned_agent_id, deficiency_deadline, refusal_due_at, refusal_flagged_at, hold_until, approved_by,
 	second_approved_by, approved_at, not_after, certificate_id, renews_certificate_id, closed_at, version, created_at, updated_at`
 
-var enrollmentAAD = []byte("sello/enrollments.data")
-
-func (s *Store) sealData(plain []byte) ([]byte, error) {
-	box, err := s.sealer()
-	if err != nil {
-		return nil, err
-	}
-	return box.Seal(plain, enrollmentAAD), nil
-}
-
-func (s *Store) openEnrollment(e *Enrollment) error {
+// openEnrollment opens e.Data, sealed for its row (see seal.go).
+func (s *Store) openEnrollment(ctx context.Context, e *Enrollment) error {
 	if len(e.Data) == 0 {
 		return nil
 	}
-	box, err := s.sealer()
+	plain, err := s.openRow(ctx, "enrollments", "data", e.ID, e.Data)
 	if err != nil {
 		return err
-	}
-	plain, err := box.Open(e.Data, enrollmentAAD)
-	if err != nil {
-		return errs.Wrap(errs.Internal, err, "enrollment %d: sealed data cannot be opened", e.ID)
 	}
 	e.Data = plain
 	return nil
@@ -50,9 +37,12 @@ func NullTime(t time.Time) sql.NullTime { return model.NullTime(t) }
 func NullInt(n int64) sql.NullInt64 { return model.NullInt(n) }
 
 // CreateEnrollment inserts e (its Data sealed) and sets ID, times and version.
+//
+// The data is sealed for its row id, which the database gives only on
+// insert: the row is inserted without data and the sealed data written
+// just after, in the same transaction.
 func (tx *Tx) CreateEnrollment(ctx context.Context, e *Enrollment) error {
-	sealed, err := tx.s.sealData(e.Data)
-	if err != nil {
+	if _, err := tx.s.sealer(); err != nil {
 		return err
 	}
 	now := tx.s.Now()
@@ -64,8 +54,15 @@ func (tx *Tx) CreateEnrollment(ctx context.Context, e *Enrollment) error {
 	id, err := tx.insert(ctx, `INSERT INTO enrollments (org_id, person_id, folio, state, reason, policy_id, channel, data, filed_at,
 		received_at, email_verified_at, assigned_agent_id, refusal_due_at, renews_certificate_id, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.OrgID, e.PersonID, folio, e.State, e.Reason, e.PolicyID, e.Channel,
-		sealed, e.FiledAt, e.ReceivedAt, e.EmailVerifiedAt, e.AssignedAgentID, e.RefusalDueAt, e.RenewsCertificate, e.Version, now, now)
+		nil, e.FiledAt, e.ReceivedAt, e.EmailVerifiedAt, e.AssignedAgentID, e.RefusalDueAt, e.RenewsCertificate, e.Version, now, now)
 	if err != nil {
+		return dbErr(err, "enrollment")
+	}
+	sealed, err := tx.s.sealRow("enrollments", "data", id, e.Data)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "UPDATE enrollments SET data = ? WHERE id = ?", sealed, id); err != nil {
 		return dbErr(err, "enrollment")
 	}
 	e.ID = id
@@ -84,13 +81,13 @@ func (tx *Tx) LockEnrollment(ctx context.Context, id int64) (*Enrollment, error)
 	if err := tx.get(ctx, &e, q, id); err != nil {
 		return nil, notFoundOr(err, "enrollment %d", id)
 	}
-	return &e, tx.s.openEnrollment(&e)
+	return &e, tx.s.openEnrollment(ctx, &e)
 }
 
 // UpdateEnrollment writes every mutable column of e, checking e.Version
 // (optimistic concurrency) and incrementing it.
 func (tx *Tx) UpdateEnrollment(ctx context.Context, e *Enrollment) error {
-	sealed, err := tx.s.sealData(e.Data)
+	sealed, err := tx.s.sealRow("enrollments", "data", e.ID, e.Data)
 	if err != nil {
 		return err
 	}
@@ -123,7 +120,7 @@ func (s *Store) Enrollment(ctx context.Context, id int64) (*Enrollment, error) {
 	if err := s.get(ctx, &e, "SELECT "+enrollmentCols+" FROM enrollments WHERE id = ?", id); err != nil {
 		return nil, notFoundOr(err, "enrollment %d", id)
 	}
-	return &e, s.openEnrollment(&e)
+	return &e, s.openEnrollment(ctx, &e)
 }
 
 // EnrollmentByFolio returns an enrollment by its folio.
@@ -132,7 +129,7 @@ func (s *Store) EnrollmentByFolio(ctx context.Context, folio string) (*Enrollmen
 	if err := s.get(ctx, &e, "SELECT "+enrollmentCols+" FROM enrollments WHERE folio = ?", folio); err != nil {
 		return nil, notFoundOr(err, "folio %q", folio)
 	}
-	return &e, s.openEnrollment(&e)
+	return &e, s.openEnrollment(ctx, &e)
 }
 
 // EnrollmentFilter is model.EnrollmentFilter.
@@ -175,7 +172,7 @@ func (s *Store) ListEnrollments(ctx context.Context, f EnrollmentFilter) ([]Enro
 		return nil, dbErr(err, "enrollments")
 	}
 	for i := range out {
-		if err := s.openEnrollment(&out[i]); err != nil {
+		if err := s.openEnrollment(ctx, &out[i]); err != nil {
 			return nil, err
 		}
 	}

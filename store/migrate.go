@@ -82,6 +82,12 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		}
 		applied = append(applied, name)
 	}
+	// Inside the advisory lock, so two nodes do not re-seal at once.
+	if done, err := s.resealLegacy(ctx); err != nil {
+		return applied, err
+	} else if done {
+		applied = append(applied, resealStep)
+	}
 	return applied, nil
 }
 
@@ -129,5 +135,8 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 		}
 	}
 	sort.Strings(out)
+	if !done[resealStep] {
+		out = append(out, resealStep)
+	}
 	return out, nil
 }

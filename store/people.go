@@ -22,8 +22,6 @@ type PersonData = model.PersonData
 // Person is model.Person.
 type Person = model.Person
 
-var piiAAD = []byte("sello/people.pii")
-
 func (s *Store) sealer() (*sealed.Box, error) {
 	if s.box == nil {
 		return nil, errs.New(errs.BadConfig, "no data key configured: personal data cannot be stored")
@@ -38,10 +36,12 @@ func (s *Store) idx(ns, v string) any {
 	return s.box.Index(ns, strings.ToUpper(strings.TrimSpace(v)))
 }
 
-// CreatePerson seals p.Data and inserts it.
+// CreatePerson seals p.Data and inserts it. The data is sealed for the
+// row's id (see seal.go), which the database gives only on insert: the row
+// is inserted with an empty pii and sealed just after, in the same
+// transaction.
 func (tx *Tx) CreatePerson(ctx context.Context, p *Person) error {
-	box, err := tx.s.sealer()
-	if err != nil {
+	if _, err := tx.s.sealer(); err != nil {
 		return err
 	}
 	raw, err := json.Marshal(p.Data)
@@ -55,8 +55,15 @@ func (tx *Tx) CreatePerson(ctx context.Context, p *Person) error {
 	p.CreatedAt, p.UpdatedAt = now, now
 	id, err := tx.insert(ctx, `INSERT INTO people (display_name, curp_idx, rfc_idx, dni_idx, email_idx, pii, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.DisplayName, tx.s.idx("curp", p.Data.CURP), tx.s.idx("rfc", p.Data.RFC),
-		tx.s.idx("dni", p.Data.DNI), tx.s.idx("email", p.Data.Email), box.Seal(raw, piiAAD), now, now)
+		tx.s.idx("dni", p.Data.DNI), tx.s.idx("email", p.Data.Email), []byte{}, now, now)
 	if err != nil {
+		return dbErr(err, "person")
+	}
+	pii, err := tx.s.sealRow("people", "pii", id, raw)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, "UPDATE people SET pii = ? WHERE id = ?", pii, id); err != nil {
 		return dbErr(err, "person")
 	}
 	p.ID = id
@@ -71,14 +78,10 @@ type personRow struct {
 	UpdatedAt   time.Time `db:"updated_at"`
 }
 
-func (s *Store) openPerson(r personRow) (*Person, error) {
-	box, err := s.sealer()
+func (s *Store) openPerson(ctx context.Context, r personRow) (*Person, error) {
+	raw, err := s.openRow(ctx, "people", "pii", r.ID, r.PII)
 	if err != nil {
 		return nil, err
-	}
-	raw, err := box.Open(r.PII, piiAAD)
-	if err != nil {
-		return nil, errs.Wrap(errs.Internal, err, "person %d: sealed data cannot be opened", r.ID)
 	}
 	p := &Person{ID: r.ID, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if err := json.Unmarshal(raw, &p.Data); err != nil {
@@ -93,7 +96,7 @@ func (s *Store) Person(ctx context.Context, id int64) (*Person, error) {
 	if err := s.get(ctx, &r, "SELECT id, display_name, pii, created_at, updated_at FROM people WHERE id = ?", id); err != nil {
 		return nil, notFoundOr(err, "person %d", id)
 	}
-	return s.openPerson(r)
+	return s.openPerson(ctx, r)
 }
 
 // PeopleByIdentifier finds people by an exact identifier: kind is "curp",
@@ -113,7 +116,7 @@ func (s *Store) PeopleByIdentifier(ctx context.Context, kind, value string) ([]*
 	}
 	out := make([]*Person, 0, len(rows))
 	for _, r := range rows {
-		p, err := s.openPerson(r)
+		p, err := s.openPerson(ctx, r)
 		if err != nil {
 			return nil, err
 		}

@@ -99,6 +99,11 @@ func Open(ctx context.Context, dsn string, clk clock.Clock, opts ...Option) (*St
 				return nil, errs.Wrap(errs.BadConfig, err, "database: cannot create folder %s", dir)
 			}
 		}
+		if path != ":memory:" {
+			if err := secureSQLiteFiles(path); err != nil {
+				return nil, err
+			}
+		}
 		// _txlock=immediate takes the write lock at BEGIN, so read-then-write
 		// transactions (the audit chain) wait on busy_timeout instead of
 		// failing with SQLITE_BUSY on lock upgrade.

@@ -89,27 +89,29 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// passphrase returns the CA key passphrase: SELLO_CA_PASSPHRASE, else the
-// passphrase file. Never from the YAML.
+// passphrase returns the CA key passphrase from where passphraseSource
+// says (see passphrase.go). Never from the YAML.
 func passphrase(cfg *config.Config) ([]byte, error) {
-	if v := os.Getenv("SELLO_CA_PASSPHRASE"); v != "" {
-		return []byte(v), nil
+	src := passphraseSource(cfg)
+	if src.env {
+		return []byte(os.Getenv(passphraseEnv)), nil
 	}
-	b, err := os.ReadFile(cfg.CAPassphraseFile)
+	b, err := os.ReadFile(src.file)
 	if err != nil {
-		return nil, errs.Wrap(errs.BadConfig, err, "CA passphrase: set SELLO_CA_PASSPHRASE or create %s", cfg.CAPassphraseFile)
+		return nil, errs.Wrap(errs.BadConfig, err, "CA passphrase: set SELLO_CA_PASSPHRASE or create %s", src.file)
 	}
 	p := []byte(strings.TrimRight(string(b), "\r\n"))
 	if len(p) < 12 {
-		return nil, errs.New(errs.BadConfig, "CA passphrase in %s is shorter than 12 characters", cfg.CAPassphraseFile)
+		return nil, errs.New(errs.BadConfig, "CA passphrase in %s is shorter than 12 characters", src.file)
 	}
 	return p, nil
 }
 
-// ensurePassphrase creates a random passphrase file if there is neither a
-// file nor SELLO_CA_PASSPHRASE.
+// ensurePassphrase creates a random passphrase file if the passphrase comes
+// from none of the environment, a systemd credential or an existing file.
 func ensurePassphrase(cfg *config.Config) (created bool, err error) {
-	if os.Getenv("SELLO_CA_PASSPHRASE") != "" || fileExists(cfg.CAPassphraseFile) {
+	src := passphraseSource(cfg)
+	if src.env || src.credential || fileExists(src.file) {
 		return false, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.CAPassphraseFile), 0o700); err != nil {

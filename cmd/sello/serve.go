@@ -66,6 +66,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	}
 	defer a.Close()
 	cfg = a.cfg
+	warnPassphraseLocation(cfg, a.log, cmd.ErrOrStderr())
 
 	if err := ensureAckSigner(ctx, a, a.pass); err != nil {
 		return err

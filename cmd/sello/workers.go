@@ -42,7 +42,7 @@ func startWorkers(ctx context.Context, a *app) {
 		return
 	}
 	w, err := notify.NewWorker(notify.WorkerConfig{Store: a.store, Sender: sender, Clock: a.clk, Logger: a.log, Batch: 20,
-		Lease: 5 * time.Minute, MaxAttempts: 30})
+		Lease: 5 * time.Minute, MaxAttempts: 30, Index: a.box})
 	if err != nil {
 		a.log.Error("mail worker", "err", err)
 		return

@@ -9,10 +9,14 @@ package errs
 // missing format as a ready-to-paste line with an empty translation.
 var spanish = map[string]string{
 	"%q is not an agent id (see sello agent list)": "%q no es un identificador de agente (vea sello agent list)",
-	"%q is not an id":            "%q no es un identificador",
-	"%s":                         "%s",
-	"%s %q is not an identifier": "%s %q no es un identificador",
-	"%s already exists":          "%s ya existe",
+	"%q is not an id": "%q no es un identificador",
+	"%s":              "%s",
+	"%s %d: sealed %s cannot be opened (corrupt, another key, or copied from another row)": "%s %d: el dato cifrado %s no se puede abrir (dañado, otra llave, o copiado de otro registro)",
+	"database: cannot create %s":                                        "base de datos: no se puede crear %s",
+	"database: cannot restrict %s to its owner":                         "base de datos: no se puede restringir %s a su propietario",
+	"document %d not found":                                             "no existe el documento %d",
+	"%s %q is not an identifier":                                        "%s %q no es un identificador",
+	"%s already exists":                                                 "%s ya existe",
 	"%s already exists in %s: refusing to overwrite CA material":        "%s ya existe en %s: no se sobrescribe material de la CA",
 	"%s contains a control or invalid character":                        "%s contiene un carácter de control o no válido",
 	"%s does not match %s":                                              "%s no coincide con %s",

@@ -88,6 +88,7 @@ func (j *OCSPRefresh) DedupKey() string { return (*certEvent)(j).dedupKey(j.Kind
 func (j *OCSPRefresh) check() error     { return (*certEvent)(j).check(j.Kind()) }
 func (j *OCSPRefresh) setVersion()      { (*certEvent)(j).setVersion(versions[j.Kind()]) }
 func (j *OCSPRefresh) version() int     { return (*certEvent)(j).version() }
+func (j *OCSPRefresh) sensitive() bool  { return false }
 
 // Kind implements Job.
 func (j *LDAPPublish) Kind() string { return KindLDAPPublish }
@@ -97,6 +98,7 @@ func (j *LDAPPublish) DedupKey() string { return (*certEvent)(j).dedupKey(j.Kind
 func (j *LDAPPublish) check() error     { return (*certEvent)(j).check(j.Kind()) }
 func (j *LDAPPublish) setVersion()      { (*certEvent)(j).setVersion(versions[j.Kind()]) }
 func (j *LDAPPublish) version() int     { return (*certEvent)(j).version() }
+func (j *LDAPPublish) sensitive() bool  { return false }
 
 // Kind implements Job.
 func (j *CRLRegenerate) Kind() string { return KindCRLRegenerate }
@@ -106,6 +108,7 @@ func (j *CRLRegenerate) DedupKey() string { return (*certEvent)(j).dedupKey(j.Ki
 func (j *CRLRegenerate) check() error     { return (*certEvent)(j).check(j.Kind()) }
 func (j *CRLRegenerate) setVersion()      { (*certEvent)(j).setVersion(versions[j.Kind()]) }
 func (j *CRLRegenerate) version() int     { return (*certEvent)(j).version() }
+func (j *CRLRegenerate) sensitive() bool  { return false }
 
 // Kind implements Job.
 func (j *CARevoke) Kind() string { return KindCARevoke }
@@ -115,3 +118,4 @@ func (j *CARevoke) DedupKey() string { return (*certEvent)(j).dedupKey(j.Kind())
 func (j *CARevoke) check() error     { return (*certEvent)(j).check(j.Kind()) }
 func (j *CARevoke) setVersion()      { (*certEvent)(j).setVersion(versions[j.Kind()]) }
 func (j *CARevoke) version() int     { return (*certEvent)(j).version() }
+func (j *CARevoke) sensitive() bool  { return false }

@@ -6,9 +6,10 @@ import (
 	"github.com/sello-pki/sello/internal/errs"
 )
 
-// Email is one e-mail to send. Unlike the other kinds it still carries its
-// message (address and template data) rather than ids; sealing it is the
-// hardening issue's. Package notify validates and renders it.
+// Email is one e-mail to send. Unlike the other kinds it carries its
+// message (address and template data, which may hold a one-time password)
+// rather than ids, so it is sensitive: stored sealed, cleared when done.
+// Package notify validates and renders it.
 type Email struct {
 	V        int            `json:"v"`
 	Template string         `json:"template"`
@@ -36,5 +37,6 @@ func (j *Email) check() error {
 	return nil
 }
 
-func (j *Email) setVersion()  { j.V = versions[j.Kind()] }
-func (j *Email) version() int { return versionOf(j.V) }
+func (j *Email) setVersion()     { j.V = versions[j.Kind()] }
+func (j *Email) version() int    { return versionOf(j.V) }
+func (j *Email) sensitive() bool { return true }

@@ -1,9 +1,11 @@
 // Package jobs defines the outbox's job kinds: each kind is a Go type with a
 // version, encoded and decoded here and nowhere else, so the writer (package
 // ra) and the workers (OCSP, CRL, LDAP, CA revoke, mail) cannot disagree on
-// a payload. Payloads carry ids (certificate id, issuer and serial), never
-// secrets or personal data: a worker loads what it needs when it runs. The
-// e-mail job is the exception until it is sealed (see its type).
+// a payload. Payloads carry ids (certificate id, issuer and serial): a
+// worker loads what it needs when it runs. The e-mail job must carry its
+// message (an address, a name, a one-time password or verification token),
+// so it is sealed: Enqueue writes it with EnqueueSealed, and the outbox
+// clears it once the job is done or dead.
 package jobs
 
 import (
@@ -38,6 +40,9 @@ type Job interface {
 	setVersion()
 	// version is the version the payload carried.
 	version() int
+	// sensitive reports whether the payload holds a secret or personal
+	// data, and so must be sealed at rest.
+	sensitive() bool
 }
 
 // Errors of Decode; they wrap errs.Internal, so callers that only look at
@@ -132,13 +137,22 @@ func versionOf(v int) int {
 }
 
 // Enqueuer is the transaction a job is written in (store.Tx satisfies it),
-// so the job commits with the change that caused it.
+// so the job commits with the change that caused it. EnqueueSealed stores
+// the payload sealed (AES-256-GCM, bound to the kind and dedup key).
 type Enqueuer interface {
 	Enqueue(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
+	EnqueueSealed(ctx context.Context, kind, dedupKey string, payload []byte) (bool, error)
 }
 
-// Enqueue encodes each job and writes it in tx; a job whose dedup key is
-// already in the outbox is not written again.
+// Sensitive reports whether jobs of kind are stored sealed.
+func Sensitive(kind string) bool {
+	j := newJob(kind)
+	return j != nil && j.sensitive()
+}
+
+// Enqueue encodes each job and writes it in tx, sealed if it holds a secret
+// or personal data; a job whose dedup key is already in the outbox is not
+// written again.
 func Enqueue(ctx context.Context, tx Enqueuer, js ...Job) error {
 	if tx == nil {
 		return errs.New(errs.Internal, "jobs: no transaction")
@@ -148,7 +162,11 @@ func Enqueue(ctx context.Context, tx Enqueuer, js ...Job) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Enqueue(ctx, kind, key, payload); err != nil {
+		write := tx.Enqueue
+		if j.sensitive() {
+			write = tx.EnqueueSealed
+		}
+		if _, err := write(ctx, kind, key, payload); err != nil {
 			return err
 		}
 	}

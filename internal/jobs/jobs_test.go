@@ -139,11 +139,16 @@ func TestEncode_RefusesIncompleteJobs(t *testing.T) {
 	}
 }
 
-type recorder struct{ kinds, keys []string }
+type recorder struct{ kinds, keys, sealed []string }
 
 func (r *recorder) Enqueue(_ context.Context, kind, key string, _ []byte) (bool, error) {
 	r.kinds, r.keys = append(r.kinds, kind), append(r.keys, key)
 	return true, nil
+}
+
+func (r *recorder) EnqueueSealed(ctx context.Context, kind, key string, p []byte) (bool, error) {
+	r.sealed = append(r.sealed, kind)
+	return r.Enqueue(ctx, kind, key, p)
 }
 
 func TestEnqueue_WritesEachJobOrNone(t *testing.T) {
@@ -153,6 +158,11 @@ func TestEnqueue_WritesEachJobOrNone(t *testing.T) {
 	}
 	if len(r.kinds) != 5 || r.kinds[4] != jobs.KindEmail || r.keys[0] != allKinds()[0].DedupKey() {
 		t.Errorf("enqueued %v %v", r.kinds, r.keys)
+	}
+	// Only the e-mail, which carries an address and may carry a one-time
+	// password, is written sealed.
+	if len(r.sealed) != 1 || r.sealed[0] != jobs.KindEmail || !jobs.Sensitive(jobs.KindEmail) || jobs.Sensitive(jobs.KindOCSPRefresh) {
+		t.Errorf("sealed %v", r.sealed)
 	}
 	if err := jobs.Enqueue(context.Background(), nil, allKinds()...); !errs.Has(err, errs.Internal) {
 		t.Errorf("nil transaction: %v", err)

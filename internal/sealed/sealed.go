@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -100,6 +101,19 @@ func (b *Box) Seal(plaintext, aad []byte) []byte {
 	out = append(out, version)
 	out = append(out, nonce...)
 	return b.aead.Seal(out, nonce, plaintext, aad)
+}
+
+// RowAAD is the context of a value sealed in a database cell: its table,
+// column and row id, then anything else the row says the value is (a
+// document's kind and digest). A ciphertext copied into another row or
+// column does not open there.
+func RowAAD(table, column string, id int64, extra ...string) []byte {
+	b := []byte("sello/" + table + "." + column + "/" + strconv.FormatInt(id, 10))
+	for _, e := range extra {
+		b = append(b, '/')
+		b = append(b, e...)
+	}
+	return b
 }
 
 // ErrOpen is returned for a ciphertext that is corrupt, was sealed under

@@ -71,9 +71,12 @@ func (s *Service) sealer() (*sealed.Box, error) {
 	return s.box, nil
 }
 
-// aad binds a sealed document to its kind and digest: a ciphertext copied to
-// another row does not open there unless it is the very same file.
-func aad(kind, sum string) []byte { return []byte("sello/documents/" + kind + "/" + sum) }
+// aad binds a sealed document to its row (table, column and id) and to the
+// kind and digest the row records: a ciphertext copied to another row does
+// not open there, even with the columns that describe it (issue 16).
+func aad(id int64, kind, sum string) []byte {
+	return sealed.RowAAD("documents", "sealed", id, kind, sum)
+}
 
 func (s *Service) now() time.Time { return s.clk.Now().UTC().Truncate(time.Microsecond) }
 
@@ -138,11 +141,13 @@ func (s *Service) Put(ctx context.Context, tx Tx, actor Actor, orgID, enrollment
 	sum := hex.EncodeToString(digest[:])
 	d := &Document{OrgID: orgID, EnrollmentID: enrollmentID, Kind: k, ContentType: contentType, Size: int64(len(data)),
 		SHA256: sum, UploadedBy: actor.String(), CreatedAt: s.now()}
-	sealedData := box.Seal(data, aad(k, sum))
 	write := func(tx Tx) error {
-		rec := toRecord(d, sealedData)
+		rec := toRecord(d, []byte{})
 		superseded, err := tx.InsertDocument(ctx, rec)
 		if err != nil {
+			return err
+		}
+		if err := tx.SetDocumentContent(ctx, rec.ID, box.Seal(data, aad(rec.ID, k, sum))); err != nil {
 			return err
 		}
 		d.ID = rec.ID
@@ -196,7 +201,7 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (*Document, []
 		s.auditRefusal(ctx, nil, ev, err)
 		return nil, nil, err
 	}
-	data, err := box.Open(r.Sealed, aad(d.Kind, d.SHA256))
+	data, err := box.Open(r.Sealed, aad(d.ID, d.Kind, d.SHA256))
 	if err == nil {
 		if digest := sha256.Sum256(data); hex.EncodeToString(digest[:]) != d.SHA256 || int64(len(data)) != d.Size {
 			err = fmt.Errorf("digest or size of document %d does not match its record", id)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
@@ -264,13 +265,16 @@ func TestRule_R7_BiometricsSealedAtRest(t *testing.T) {
 			if len(ct) < len(data) || bytes.Equal(ct, data) {
 				t.Errorf("%s: sealed column of %d bytes for %d bytes of image", kind, len(ct), len(data))
 			}
-			// It is AES-GCM under the data key, bound to its kind and digest.
-			pt, err := e.Box.Open(ct, []byte("sello/documents/"+kind+"/"+hexSum(data)))
+			// It is AES-GCM under the data key, bound to its row, kind and digest.
+			pt, err := e.Box.Open(ct, sealed.RowAAD("documents", "sealed", d.ID, kind, hexSum(data)))
 			if err != nil || !bytes.Equal(pt, data) {
-				t.Errorf("%s: sealed content does not open with its kind and digest: %v", kind, err)
+				t.Errorf("%s: sealed content does not open with its row, kind and digest: %v", kind, err)
 			}
-			if _, err := e.Box.Open(ct, []byte("sello/documents/"+documents.IDCopy+"/"+hexSum(data))); err == nil {
+			if _, err := e.Box.Open(ct, sealed.RowAAD("documents", "sealed", d.ID, documents.IDCopy, hexSum(data))); err == nil {
 				t.Errorf("%s: sealed content opens as another kind", kind)
+			}
+			if _, err := e.Box.Open(ct, sealed.RowAAD("documents", "sealed", d.ID+1000, kind, hexSum(data))); err == nil {
+				t.Errorf("%s: sealed content opens in another row", kind)
 			}
 			if string(row["sha256"]) != hexSum(data) {
 				t.Errorf("%s: sha256 column %q", kind, row["sha256"])
@@ -486,6 +490,9 @@ func TestTamperedContentFailsCleanly(t *testing.T) {
 		b := f.put(t, f.agentA, f.orgA, f.enrA, documents.AppointmentLetter, "", minimalPDF("b", 0))
 		c := f.put(t, f.agentA, f.orgA, f.enrA, documents.Photo, "", pngOf(t, 300, 300, false))
 		d := f.put(t, f.agentA, f.orgA, f.enrA, documents.PaymentReceipt, "", minimalPDF("d", 0))
+		// issue 16: another enrollment's copy of an ID, overwritten with this
+		// one's sealed content and every column describing it.
+		g := f.put(t, f.agentA, f.orgA, f.enrA2, documents.IDCopy, "", minimalPDF("g", 0))
 		ct := f.rawRow(t, a.ID)["sealed"]
 
 		flipped := append([]byte{}, ct...)
@@ -500,7 +507,11 @@ func TestTamperedContentFailsCleanly(t *testing.T) {
 		set(b.ID, "sealed", ct)                  // moved from another row
 		set(c.ID, "sealed", []byte{1, 2, 3})     // truncated
 		set(d.ID, "sha256", hexSum([]byte("x"))) // record altered
-		for _, id := range []int64{a.ID, b.ID, c.ID, d.ID} {
+		set(g.ID, "sealed", ct)                  // copied with what describes it
+		set(g.ID, "sha256", a.SHA256)
+		set(g.ID, "size", a.Size)
+		set(g.ID, "content_type", a.ContentType)
+		for _, id := range []int64{a.ID, b.ID, c.ID, d.ID, g.ID} {
 			func() {
 				defer func() {
 					if r := recover(); r != nil {
@@ -513,8 +524,8 @@ func TestTamperedContentFailsCleanly(t *testing.T) {
 				}
 			}()
 		}
-		if n := len(f.audit(t, documents.ActionFetch, store.OutcomeFailed)); n != 4 {
-			t.Errorf("%d failed fetches audited, want 4", n)
+		if n := len(f.audit(t, documents.ActionFetch, store.OutcomeFailed)); n != 5 {
+			t.Errorf("%d failed fetches audited, want 5", n)
 		}
 		f.verifyAudit(t)
 	})

@@ -20,6 +20,9 @@ type Reads interface {
 type Tx interface {
 	EnrollmentOrg(ctx context.Context, enrollmentID int64) (int64, error)
 	InsertDocument(ctx context.Context, d *model.Document) (superseded []int64, err error)
+	// SetDocumentContent writes the sealed content of a document just
+	// inserted: it is sealed for the row's id, known only after the insert.
+	SetDocumentContent(ctx context.Context, id int64, sealed []byte) error
 	Audit(ctx context.Context, ev model.Event) (int64, error)
 }
 

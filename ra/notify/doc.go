@@ -3,7 +3,8 @@
 // presented" determinations, suspensions, revocations), acknowledgements,
 // credentials and reminders.
 //
-// An e-mail is a job in the durable outbox (store.Tx.Enqueue), written with
+// An e-mail is a job in the durable outbox (sealed: store.Tx.EnqueueSealed,
+// opened when claimed and cleared once done or dead), written with
 // Enqueue in the same transaction as the decision it announces, so a decision
 // is never recorded without its notice nor a notice sent for a decision that
 // rolled back. A Worker later claims the jobs, renders the embedded templates
@@ -13,7 +14,8 @@
 // the dedup key only prevents enqueueing it twice.
 //
 // E-mail addresses and message bodies are personal data (RULES G6): logs
-// carry the job id, the template and a hash of the recipient, never the
-// address or the text, and SMTP error texts are scrubbed of the address
+// carry the job id, the template and a keyed tag of the recipient
+// (RecipientTag, with the data key's blind index), never the address, a
+// plain hash of it or the text, and SMTP error texts are scrubbed of the address
 // before they are logged or stored.
 package notify

@@ -2,8 +2,6 @@ package notify
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
@@ -137,12 +135,26 @@ func checkAddress(a string) error {
 	return nil
 }
 
-// RecipientHash is how logs name a recipient: the first 12 bytes of the
-// SHA-256 of the lower-cased address, enough to correlate the lines of one
-// recipient without writing the address down.
-func RecipientHash(addr string) string {
-	h := sha256.Sum256([]byte(strings.ToLower(addr)))
-	return hex.EncodeToString(h[:12])
+// Indexer computes keyed blind indexes (*sealed.Box satisfies it).
+type Indexer interface {
+	Index(namespace, value string) string
+}
+
+// recipientNamespace keeps the log's recipient tags apart from the store's
+// e-mail index, so a log line cannot be joined to a people row by value.
+const recipientNamespace = "log/recipient"
+
+// RecipientTag is how logs name a recipient: the first 12 bytes of a keyed
+// HMAC (the blind index of the data key) of the lower-cased address, enough
+// to correlate the lines of one recipient without writing the address down.
+// Unlike a plain hash it cannot be reversed by hashing a list of likely
+// addresses without the key. With no indexer it is empty, and the logs name
+// no recipient.
+func RecipientTag(ix Indexer, addr string) string {
+	if ix == nil {
+		return ""
+	}
+	return ix.Index(recipientNamespace, strings.ToLower(addr))[:24]
 }
 
 // scrub removes the recipient's address from an error text (SMTP servers

@@ -2,11 +2,15 @@ package notify
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/sello-pki/sello/internal/errs"
+	"github.com/sello-pki/sello/internal/sealed"
 	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
@@ -114,15 +118,39 @@ func TestScrub(t *testing.T) {
 	}
 }
 
-func TestRecipientHash(t *testing.T) {
-	h := RecipientHash(rcptAddr)
+// The logs' recipient tag is keyed: without the data key a list of likely
+// addresses cannot be hashed to find whose it is (issue 16).
+func TestRecipientTag_IsKeyed(t *testing.T) {
+	box1, box2 := newBox(t), newBox(t)
+	h := RecipientTag(box1, rcptAddr)
 	if len(h) != 24 || strings.Contains(h, "maria") {
-		t.Errorf("hash %q", h)
+		t.Errorf("tag %q", h)
 	}
-	if RecipientHash(strings.ToUpper(rcptAddr)) != h {
-		t.Error("hash depends on case")
+	if RecipientTag(box1, strings.ToUpper(rcptAddr)) != h {
+		t.Error("tag depends on case")
 	}
-	if RecipientHash("otro@zacatecas.gob.mx") == h {
-		t.Error("different addresses, same hash")
+	if RecipientTag(box1, "otro@zacatecas.gob.mx") == h {
+		t.Error("different addresses, same tag")
 	}
+	if RecipientTag(box2, rcptAddr) == h {
+		t.Error("the tag does not depend on the key")
+	}
+	plain := sha256.Sum256([]byte(rcptAddr))
+	if strings.HasPrefix(hex.EncodeToString(plain[:]), h) {
+		t.Error("the tag is the unkeyed SHA-256 of the address")
+	}
+	if RecipientTag(nil, rcptAddr) != "" {
+		t.Error("a tag without a key")
+	}
+}
+
+func newBox(t *testing.T) *sealed.Box {
+	t.Helper()
+	k := make([]byte, 32)
+	rand.Read(k)
+	b, err := sealed.New(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -35,6 +35,9 @@ type WorkerConfig struct {
 	Batch       int           // jobs claimed per RunOnce
 	Lease       time.Duration // how long a claimed job is ours; must exceed Batch sends
 	MaxAttempts int           // failed sends before a job is dead
+	// Index keys the recipient tag in the logs (the data key's blind
+	// index); without one the logs name no recipient.
+	Index Indexer
 }
 
 // Queue is the outbox as the worker uses it (store.Store satisfies it).
@@ -53,6 +56,7 @@ type Worker struct {
 	batch       int
 	lease       time.Duration
 	maxAttempts int
+	index       Indexer
 }
 
 // NewWorker checks c and returns a worker.
@@ -72,7 +76,7 @@ func NewWorker(c WorkerConfig) (*Worker, error) {
 		return nil, errs.New(errs.BadConfig, "notify worker: lease %v is shorter than %v", c.Lease, minLease)
 	}
 	w := &Worker{store: c.Store, sender: c.Sender, clk: c.Clock, log: c.Logger,
-		batch: c.Batch, lease: c.Lease, maxAttempts: c.MaxAttempts}
+		batch: c.Batch, lease: c.Lease, maxAttempts: c.MaxAttempts, index: c.Index}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -145,7 +149,10 @@ func (w *Worker) process(ctx context.Context, j model.Job) (bool, error) {
 		return false, w.bury(ctx, j, errs.Wrap(errs.Internal, err, "notify: payload is not a message"))
 	}
 	m := messageOf(email)
-	attrs := []any{"job", j.ID, "template", m.Template, "lang", m.Lang, "rcpt", RecipientHash(m.To), "attempt", j.Attempts}
+	attrs := []any{"job", j.ID, "template", m.Template, "lang", m.Lang, "attempt", j.Attempts}
+	if w.index != nil {
+		attrs = append(attrs, "rcpt", RecipientTag(w.index, m.To))
+	}
 	r, err := Render(m)
 	if err != nil {
 		// The render error may quote data values (personal data): the log

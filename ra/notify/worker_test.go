@@ -528,7 +528,7 @@ func TestWorker_LogsCarryNoPersonalData(t *testing.T) {
 		}}
 		sk.start("127.0.0.1:0")
 		logs := &logBuffer{}
-		w := newWorker(t, e, newSMTPSender(t, smtpConfig(sk.port), e.Clock), logs)
+		w := newWorker(t, e, newSMTPSender(t, smtpConfig(sk.port), e.Clock), logs, func(c *WorkerConfig) { c.Index = e.Box })
 
 		enqueue(t, e, "ok", deficiencyMessage(LangES))
 		bad := deficiencyMessage(LangES)
@@ -549,7 +549,7 @@ func TestWorker_LogsCarryNoPersonalData(t *testing.T) {
 		// The logs are still useful: job ids, template, a recipient hash.
 		for _, want := range []string{
 			fmt.Sprintf(`"job":%d`, js[0].ID), fmt.Sprintf(`"job":%d`, js[1].ID),
-			`"template":"deficiency_notice"`, `"rcpt":"` + RecipientHash(rcptAddr) + `"`,
+			`"template":"deficiency_notice"`, `"rcpt":"` + RecipientTag(e.Box, rcptAddr) + `"`,
 			"e-mail sent", "will retry", "marked dead",
 		} {
 			if !strings.Contains(out, want) {
