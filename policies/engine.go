@@ -26,7 +26,7 @@ type AppointmentFacts struct {
 	Organisation string
 	Position     string
 	Start        time.Time
-	End          time.Time // zero: open-ended
+	End          time.Time // last day (a date, midnight UTC) or an instant; zero: open-ended. See Policy.AppointmentEnd.
 }
 
 // IDDocument is the official photo ID the agent saw (RULES R2, R6).
@@ -342,13 +342,15 @@ func (p *Policy) evalAppointment(ev evaluation, a *AppointmentFacts, now time.Ti
 			fmt.Sprintf("The appointment is not current (status: %s).", a.Status))
 	case now.Before(a.Start):
 		ev.unmet("R1", "appointment.not_started", "appointment", "El nombramiento aún no inicia.", "The appointment has not started yet.")
-	case !a.End.IsZero() && !now.Before(a.End):
+	case !a.End.IsZero() && !now.Before(p.AppointmentEnd(a.End)):
 		ev.unmet("R1", "appointment.ended", "appointment", "El nombramiento concluyó el "+a.End.Format("02/01/2006")+".", "The appointment ended on "+a.End.Format("2006-01-02")+".")
 	}
 }
 
 // Validity returns the end of a certificate issued at now:
-// min(policy maximum, appointment end, end of the government's term). It
+// min(policy maximum, appointment end, end of the government's term), where
+// an end date means the last second of that day in the jurisdiction's zone
+// (RULES P2: 2027-12-31 in Mexico City ends at 2027-12-31T23:59:59-06:00). It
 // refuses when no validity is left: the appointment is not current, or the
 // term ends before now (RULES P2, P4).
 func (p *Policy) Validity(now time.Time, a *AppointmentFacts) (time.Time, error) {
@@ -361,8 +363,10 @@ func (p *Policy) Validity(now time.Time, a *AppointmentFacts) (time.Time, error)
 			return time.Time{}, errs.New(errs.PolicyRefused, "no current appointment: a certificate cannot be issued or renewed (RULES P2, P4)")
 		}
 	}
-	if a != nil && a.State == AppointmentFound && !a.End.IsZero() && a.End.Before(end) {
-		end = a.End
+	if a != nil && a.State == AppointmentFound && !a.End.IsZero() {
+		if last := p.AppointmentEnd(a.End); last.Before(end) {
+			end = last
+		}
 	}
 	if !end.After(now) {
 		return time.Time{}, errs.New(errs.PolicyRefused, "the validity would end before it starts: the appointment or the government's term is over (RULES P2, P4)")
