@@ -30,9 +30,12 @@ type AppointmentFacts struct {
 }
 
 // IDDocument is the official photo ID the agent saw (RULES R2, R6).
+// Issuer is who issued it, as an ISO 3166 code (MX-JAL: the State of
+// Jalisco); a policy may accept a kind from some issuers only.
 type IDDocument struct {
 	Kind   string
 	Number string
+	Issuer string
 }
 
 // Enrollment is what the engine evaluates: the applicant's data and what has
@@ -251,11 +254,32 @@ func (p *Policy) evalIdentity(ev evaluation, e Enrollment) {
 			fmt.Sprintf("ID kind %s is not accepted (%s).", e.IDDocument.Kind, strings.Join(p.IDDocuments.Accepted, ", ")))
 		idOK = true // refused above, not also "missing"
 	}
+	if idOK && e.IDDocument != nil && contains(p.IDDocuments.Accepted, e.IDDocument.Kind) {
+		p.evalIDIssuer(ev, e.IDDocument)
+	}
 	ev.inPerson(idOK, "R2", "id.not_seen", "id_document", "Cotejar una identificación oficial con fotografía vigente y registrar su tipo y número.",
 		"Check an official photo ID and record its kind and number.")
 	if p.InPerson {
 		ev.inPerson(e.InPerson, "R6", "in_person", "in_person", "El solicitante debe comparecer en persona y los datos deben coincidir con su identificación.",
 			"The applicant must appear in person and the data must match the ID.")
+	}
+}
+
+// evalIDIssuer: R2, an ID kind the policy accepts from some issuers only
+// (Jalisco: "licencia de conducir expedida por el Estado de Jalisco").
+func (p *Policy) evalIDIssuer(ev evaluation, id *IDDocument) {
+	issuers, restricted := p.IDDocuments.Issuers[id.Kind]
+	if !restricted {
+		return
+	}
+	issuer := strings.ToUpper(strings.TrimSpace(id.Issuer))
+	switch {
+	case issuer == "":
+		ev.unmet("R2", "id.issuer_missing", "id_document", fmt.Sprintf("Registrar quién expidió la identificación %s; solo se acepta la expedida por %s.", id.Kind, strings.Join(issuers, ", ")),
+			fmt.Sprintf("Record who issued the %s; only one issued by %s is accepted.", id.Kind, strings.Join(issuers, ", ")))
+	case !contains(issuers, issuer):
+		ev.unmet("R2", "id.issuer_not_accepted", "id_document", fmt.Sprintf("La identificación %s expedida por %s no es de las aceptadas: solo la expedida por %s.", id.Kind, issuer, strings.Join(issuers, ", ")),
+			fmt.Sprintf("A %s issued by %s is not accepted: only one issued by %s.", id.Kind, issuer, strings.Join(issuers, ", ")))
 	}
 }
 
