@@ -39,6 +39,7 @@ var (
 	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	orgIDPattern = regexp.MustCompile(`^(GOV[A-Z]{2}(\+[A-Z0-9]{1,3})?|VAT[A-Z]{2}-[0-9A-Z]+)$`)
 	hhmm         = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	issuerCode   = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,3})?$`)
 )
 
 // CRLReasons maps RFC 5280 §5.3.1 reason names to their codes.
@@ -94,6 +95,7 @@ func (p *Policy) check(c *checker) {
 	p.checkStatusReasons(c)
 	p.checkRegistry(c)
 	p.checkConditions(c)
+	p.checkLegalBasis(c)
 }
 
 func (p *Policy) checkJurisdiction(c *checker) {
@@ -163,6 +165,7 @@ func (p *Policy) checkDocuments(c *checker) {
 			c.fail(fmt.Sprintf("id_documents.accepted[%d]", i), "%q is not an ID kind (%s)", k, keys(idDocumentKinds))
 		}
 	}
+	p.checkIDIssuers(c)
 	seenDoc := map[string]bool{}
 	for i, d := range p.Documents {
 		key := fmt.Sprintf("documents[%d]", i)
@@ -458,4 +461,55 @@ func keysInt(m map[string]int) string {
 	}
 	sortStrings(out)
 	return strings.Join(out, ", ")
+}
+
+// checkIDIssuers: every restricted kind is an accepted one, with at least
+// one issuer given as an ISO 3166 code (RULES R2).
+func (p *Policy) checkIDIssuers(c *checker) {
+	kinds := make([]string, 0, len(p.IDDocuments.Issuers))
+	for k := range p.IDDocuments.Issuers {
+		kinds = append(kinds, k)
+	}
+	sortStrings(kinds)
+	for _, k := range kinds {
+		key := "id_documents.issuers"
+		if !contains(p.IDDocuments.Accepted, k) {
+			c.fail(key, "%q is not in id_documents.accepted: restrict the issuers of an accepted ID kind only", k)
+		}
+		if len(p.IDDocuments.Issuers[k]) == 0 {
+			c.fail(key, "%s: list at least one issuer, or remove the kind to accept any issuer", k)
+		}
+		for _, iss := range p.IDDocuments.Issuers[k] {
+			if !issuerCode.MatchString(iss) {
+				c.fail(key, "%s: %q: want an ISO 3166 code such as MX (the federation) or MX-JAL (a state)", k, iss)
+			}
+		}
+	}
+}
+
+// checkLegalBasis: notices cite a legal instrument and its provisions, never
+// a file of this repository (RULES D1, D2).
+func (p *Policy) checkLegalBasis(c *checker) {
+	lb := p.LegalBasis
+	for _, f := range []struct{ key, v string }{{"legal_basis.instrument", lb.Instrument},
+		{"legal_basis.deficiency", lb.Deficiency}, {"legal_basis.not_presented", lb.NotPresented},
+		{"legal_basis.refusal", lb.Refusal}} {
+		switch {
+		case strings.TrimSpace(f.v) == "":
+			c.fail(f.key, "required: the legal instrument's published title and the provision a notice cites (RULES D1, D2)")
+		case strings.Contains(f.v, "seeds/") || strings.HasSuffix(f.v, ".txt"):
+			c.fail(f.key, "%q names a file: cite the legal instrument and its article", f.v)
+		}
+	}
+	rules := make([]string, 0, len(lb.Rules))
+	for r := range lb.Rules {
+		rules = append(rules, r)
+	}
+	sortStrings(rules)
+	for _, r := range rules {
+		c.rule("legal_basis.rules", r)
+		if v := lb.Rules[r]; strings.TrimSpace(v) == "" || strings.Contains(v, "seeds/") {
+			c.fail("legal_basis.rules", "%s: %q: give the provision of the instrument (e.g. art. 15-III)", r, v)
+		}
+	}
 }

@@ -26,7 +26,7 @@ type AppointmentFacts struct {
 	Organisation string
 	Position     string
 	Start        time.Time
-	End          time.Time // zero: open-ended
+	End          time.Time // last day (a date, midnight UTC) or an instant; zero: open-ended. See Policy.AppointmentEnd.
 	// Elsewhere is set by the RA when the organisation HR names is not the
 	// one the request was filed with: the appointment is not one that
 	// organisation can certify (RULES R1).
@@ -34,9 +34,12 @@ type AppointmentFacts struct {
 }
 
 // IDDocument is the official photo ID the agent saw (RULES R2, R6).
+// Issuer is who issued it, as an ISO 3166 code (MX-JAL: the State of
+// Jalisco); a policy may accept a kind from some issuers only.
 type IDDocument struct {
 	Kind   string
 	Number string
+	Issuer string
 }
 
 // Enrollment is what the engine evaluates: the applicant's data and what has
@@ -255,11 +258,32 @@ func (p *Policy) evalIdentity(ev evaluation, e Enrollment) {
 			fmt.Sprintf("ID kind %s is not accepted (%s).", e.IDDocument.Kind, strings.Join(p.IDDocuments.Accepted, ", ")))
 		idOK = true // refused above, not also "missing"
 	}
+	if idOK && e.IDDocument != nil && contains(p.IDDocuments.Accepted, e.IDDocument.Kind) {
+		p.evalIDIssuer(ev, e.IDDocument)
+	}
 	ev.inPerson(idOK, "R2", "id.not_seen", "id_document", "Cotejar una identificación oficial con fotografía vigente y registrar su tipo y número.",
 		"Check an official photo ID and record its kind and number.")
 	if p.InPerson {
 		ev.inPerson(e.InPerson, "R6", "in_person", "in_person", "El solicitante debe comparecer en persona y los datos deben coincidir con su identificación.",
 			"The applicant must appear in person and the data must match the ID.")
+	}
+}
+
+// evalIDIssuer: R2, an ID kind the policy accepts from some issuers only
+// (Jalisco: "licencia de conducir expedida por el Estado de Jalisco").
+func (p *Policy) evalIDIssuer(ev evaluation, id *IDDocument) {
+	issuers, restricted := p.IDDocuments.Issuers[id.Kind]
+	if !restricted {
+		return
+	}
+	issuer := strings.ToUpper(strings.TrimSpace(id.Issuer))
+	switch {
+	case issuer == "":
+		ev.unmet("R2", "id.issuer_missing", "id_document", fmt.Sprintf("Registrar quién expidió la identificación %s; solo se acepta la expedida por %s.", id.Kind, strings.Join(issuers, ", ")),
+			fmt.Sprintf("Record who issued the %s; only one issued by %s is accepted.", id.Kind, strings.Join(issuers, ", ")))
+	case !contains(issuers, issuer):
+		ev.unmet("R2", "id.issuer_not_accepted", "id_document", fmt.Sprintf("La identificación %s expedida por %s no es de las aceptadas: solo la expedida por %s.", id.Kind, issuer, strings.Join(issuers, ", ")),
+			fmt.Sprintf("A %s issued by %s is not accepted: only one issued by %s.", id.Kind, issuer, strings.Join(issuers, ", ")))
 	}
 }
 
@@ -350,13 +374,15 @@ func (p *Policy) evalAppointment(ev evaluation, a *AppointmentFacts, now time.Ti
 			fmt.Sprintf("The appointment is not current (status: %s).", a.Status))
 	case now.Before(a.Start):
 		ev.unmet("R1", "appointment.not_started", "appointment", "El nombramiento aún no inicia.", "The appointment has not started yet.")
-	case !a.End.IsZero() && !now.Before(a.End):
+	case !a.End.IsZero() && !now.Before(p.AppointmentEnd(a.End)):
 		ev.unmet("R1", "appointment.ended", "appointment", "El nombramiento concluyó el "+a.End.Format("02/01/2006")+".", "The appointment ended on "+a.End.Format("2006-01-02")+".")
 	}
 }
 
 // Validity returns the end of a certificate issued at now:
-// min(policy maximum, appointment end, end of the government's term). It
+// min(policy maximum, appointment end, end of the government's term), where
+// an end date means the last second of that day in the jurisdiction's zone
+// (RULES P2: 2027-12-31 in Mexico City ends at 2027-12-31T23:59:59-06:00). It
 // refuses when no validity is left: the appointment is not current, or the
 // term ends before now (RULES P2, P4).
 func (p *Policy) Validity(now time.Time, a *AppointmentFacts) (time.Time, error) {
@@ -369,8 +395,10 @@ func (p *Policy) Validity(now time.Time, a *AppointmentFacts) (time.Time, error)
 			return time.Time{}, errs.New(errs.PolicyRefused, "no current appointment: a certificate cannot be issued or renewed (RULES P2, P4)")
 		}
 	}
-	if a != nil && a.State == AppointmentFound && !a.End.IsZero() && a.End.Before(end) {
-		end = a.End
+	if a != nil && a.State == AppointmentFound && !a.End.IsZero() {
+		if last := p.AppointmentEnd(a.End); last.Before(end) {
+			end = last
+		}
 	}
 	if !end.After(now) {
 		return time.Time{}, errs.New(errs.PolicyRefused, "the validity would end before it starts: the appointment or the government's term is over (RULES P2, P4)")

@@ -32,12 +32,44 @@ var serialNumberSchemes = map[string]string{
 // TermEnd returns the end of the government's constitutional term: the last
 // second of its last day, in the calendar's time zone (RULES P2).
 func (p *Policy) TermEnd() time.Time {
-	loc := time.UTC
+	t, _ := time.Parse("2006-01-02", p.Term.End)
+	return p.EndOfDay(t)
+}
+
+// Location is the jurisdiction's time zone (the calendar's), UTC when the
+// policy has no calendar.
+func (p *Policy) Location() *time.Location {
 	if c := p.Calendar(); c != nil {
-		loc = c.Location()
+		return c.Location()
 	}
-	t, _ := time.ParseInLocation("2006-01-02", p.Term.End, loc)
-	return t.AddDate(0, 0, 1).Add(-time.Second)
+	return time.UTC
+}
+
+// EndOfDay returns the last second (23:59:59) of the calendar day date in
+// the jurisdiction's time zone. date is a calendar date as HR sources and
+// the policy record it: its year, month and day read in UTC (RULES P2: the
+// holder keeps the whole of their last day in office).
+func (p *Policy) EndOfDay(date time.Time) time.Time {
+	y, m, d := date.UTC().Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, p.Location()).Add(-time.Second)
+}
+
+// AppointmentEnd is the instant an appointment's End stops being current.
+// HR gives the last day of the appointment as a date (midnight UTC once
+// mapped, see ra/appointment): it lasts to the end of that day in the
+// jurisdiction's zone. An End with a time of day is already an instant and
+// is kept. Zero stays zero (open-ended). Applying it twice changes nothing.
+func (p *Policy) AppointmentEnd(end time.Time) time.Time {
+	if end.IsZero() || !isDate(end) {
+		return end
+	}
+	return p.EndOfDay(end)
+}
+
+// isDate reports whether t is a bare calendar date: midnight UTC.
+func isDate(t time.Time) bool {
+	u := t.UTC()
+	return u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0
 }
 
 // File is the path the policy was loaded from.

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -25,6 +26,9 @@ func TestRule_R2_OnlyAcceptedOfficialIDs(t *testing.T) {
 	for kind, ok := range map[string]bool{"INE": true, "PASSPORT": true, "DRIVING_LICENSE": true, "MILITARY_CARD": false, "DNI_CARD": false} {
 		e := jaliscoOK()
 		e.IDDocument.Kind = kind
+		if kind == "DRIVING_LICENSE" {
+			e.IDDocument.Issuer = "MX-JAL" // the seed: "expedida por el Estado de Jalisco"
+		}
 		if got := p.Evaluate(e, now).Approvable(); got != ok {
 			t.Errorf("%s accepted = %v, want %v", kind, got, ok)
 		}
@@ -69,5 +73,80 @@ func TestRule_S5_PeruvianCancellationReasons(t *testing.T) {
 	}
 	if _, group, ok := p.StatusReason(p.StatusCodes.Revocation[0].ID); !ok || group != "revocation" {
 		t.Fatal("StatusReason does not find the catalogue entry")
+	}
+}
+
+// RULES R2, Jalisco (seeds/000, Requisitos II and Procedimiento 1): a driving
+// licence counts only when "expedida por el Estado de Jalisco". The issuer is
+// recorded with the ID and the policy restricts it; other kinds and other
+// jurisdictions take any issuer.
+func TestRule_R2_JaliscoAcceptsOnlyItsOwnDrivingLicence(t *testing.T) {
+	p := mustPolicy(t, "jalisco")
+	for issuer, code := range map[string]string{"MX-JAL": "", "mx-jal ": "", "MX-NLE": "id.issuer_not_accepted", "": "id.issuer_missing"} {
+		e := jaliscoOK()
+		e.IDDocument = &IDDocument{Kind: "DRIVING_LICENSE", Number: "L123", Issuer: issuer}
+		d := p.Evaluate(e, now)
+		got := ""
+		for _, f := range d.Unmet {
+			got = f.Code
+			if f.Rule != "R2" {
+				t.Errorf("issuer %q: rule %s", issuer, f.Rule)
+			}
+		}
+		if got != code || len(d.Unmet) > 1 {
+			t.Errorf("issuer %q: unmet %+v, want %q", issuer, d.Unmet, code)
+		}
+	}
+	e := jaliscoOK()
+	e.IDDocument.Issuer = "MX" // a voter card is federal: no restriction
+	if d := p.Evaluate(e, now); !d.Approvable() {
+		t.Errorf("INE refused: %+v", d.Unmet)
+	}
+	tj := mustPolicy(t, "tijuana")
+	if _, restricted := tj.IDDocuments.Issuers["DRIVING_LICENSE"]; restricted {
+		t.Error("tijuana restricts the driving licence's issuer, which its seed does not")
+	}
+}
+
+// RULES R2: the issuer restriction is checked at load.
+func TestRule_R2_IDIssuersAreCheckedAtLoad(t *testing.T) {
+	for _, bad := range []string{"DRIVING_LICENSE: [Jalisco]", "DRIVING_LICENSE: []", "MILITARY_CARD: [MX]"} {
+		if err := mutate(t, "DRIVING_LICENSE: [MX-JAL]", bad); err == nil || !strings.Contains(err.Error(), "id_documents.issuers") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// RULES D1, D2: the legal basis is required and never names a file.
+func TestRule_D2_LegalBasisIsAnInstrumentNotAFile(t *testing.T) {
+	for _, c := range []struct{ old, new string }{
+		{`refusal: "Requisitos, fracciones I a III"`, `refusal: ""`},
+		{`refusal: "Requisitos, fracciones I a III"`, `refusal: "seeds/000"`},
+		{`R3: "Requisitos, fracción III"`, `Q9: "x"`},
+	} {
+		if err := mutate(t, c.old, c.new); err == nil || !strings.Contains(err.Error(), "legal_basis") {
+			t.Errorf("%s: %v", c.new, err)
+		}
+	}
+	z := mustPolicy(t, "zacatecas")
+	if got, want := z.LegalCitation(NoticeDeficiency), "Reglamento de la Ley de Firma Electrónica del Estado de Zacatecas, art. 16"; got != want {
+		t.Errorf("deficiency: %q, want %q", got, want)
+	}
+	if got := z.LegalCitation(NoticeRefusal); !strings.HasSuffix(got, ", art. 58") {
+		t.Errorf("refusal: %q", got)
+	}
+	if got := z.RuleCitation("R3", NoticeRefusal); got != "art. 15, fracción III" {
+		t.Errorf("R3: %q", got)
+	}
+	if got := z.RuleCitation("R10", NoticeRefusal); got != "art. 58" {
+		t.Errorf("unmapped rule: %q", got)
+	}
+	for _, id := range fiveJurisdictions {
+		p := mustPolicy(t, id)
+		for _, n := range []string{NoticeDeficiency, NoticeNotPresented, NoticeRefusal} {
+			if c := p.LegalCitation(n); strings.Contains(c, "seeds") || !strings.HasPrefix(c, p.LegalBasis.Instrument+", ") {
+				t.Errorf("%s %s: %q", id, n, c)
+			}
+		}
 	}
 }

@@ -31,6 +31,7 @@ type Policy struct {
 	StatusCodes  StatusCodes  `yaml:"status_reasons"`
 	Registry     Registry     `yaml:"registry"`
 	Conditions   []Condition  `yaml:"conditions"`
+	LegalBasis   LegalBasis   `yaml:"legal_basis"`
 
 	file string
 	cal  *calendarHolder
@@ -57,9 +58,15 @@ type Identifiers struct {
 	RFCCheckDigit string   `yaml:"rfc_check_digit"` // "warn" (default, RULES F2) or "ignore"
 }
 
-// IDDocuments lists the official photo ID kinds accepted (RULES R2).
+// IDDocuments lists the official photo ID kinds accepted (RULES R2) and,
+// for a kind whose issuer matters, the issuers accepted: e.g. Jalisco takes
+// a driving licence "expedida por el Estado de Jalisco" only (seeds/000).
 type IDDocuments struct {
 	Accepted []string `yaml:"accepted"`
+	// Issuers: ID kind -> accepted issuers, as ISO 3166 codes (MX for the
+	// federation, MX-JAL for the State of Jalisco). A kind not listed is
+	// accepted from any issuer.
+	Issuers map[string][]string `yaml:"issuers"`
 }
 
 // Document is a required supporting document.
@@ -185,4 +192,18 @@ type Condition struct {
 	Must string `yaml:"must"` // CEL, must be true
 	ES   string `yaml:"es"`
 	EN   string `yaml:"en"`
+}
+
+// LegalBasis is what a notice to the applicant cites as its legal basis
+// (RULES D1, D2: a refusal states its "fundamentos y motivos"): the legal
+// instrument by its published title and the provision of it each notice
+// rests on. Never a file of the repository.
+type LegalBasis struct {
+	Instrument   string `yaml:"instrument"`    // e.g. "Reglamento de la Ley de Firma Electrónica del Estado de Zacatecas"
+	Deficiency   string `yaml:"deficiency"`    // provision for a notice of missing requirements (D1), e.g. "art. 16"
+	NotPresented string `yaml:"not_presented"` // provision for deeming a request not presented (D1)
+	Refusal      string `yaml:"refusal"`       // provision for a written refusal (D2), e.g. "art. 58"
+	// Rules: rule id -> the provision of the instrument the requirement
+	// comes from, cited next to each ground of a refusal (e.g. R3: "art. 15-III").
+	Rules map[string]string `yaml:"rules"`
 }

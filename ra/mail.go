@@ -2,9 +2,9 @@ package ra
 
 import (
 	"context"
-	"strings"
 	"time"
 
+	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra/notify"
 )
 
@@ -27,14 +27,11 @@ func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowl
 	if pol, err := r.policies.Get(req.PolicyID); err == nil && pol.CalendarSpec.Timezone != "" {
 		tz = pol.CalendarSpec.Timezone
 	}
-	legal := ""
-	if pol, err := r.policies.Get(req.PolicyID); err == nil {
-		legal = strings.Join(pol.Sources, "; ")
-	}
+	pol, _ := r.policies.Get(req.PolicyID)
 	now := r.clk.Now()
 	for _, m := range mails {
 		full := map[string]any{
-			"Name": req.Person.Data.FullName(), "Folio": req.Folio, "TZ": tz, "LegalBasis": legal, "Date": now,
+			"Name": req.Person.Data.FullName(), "Folio": req.Folio, "TZ": tz, "LegalBasis": legalBasis(pol, m.template), "Date": now,
 			"Link": r.publicURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
 		}
 		if ack != nil {
@@ -76,4 +73,15 @@ func deficiencyDays(r *RA, req *Request) int {
 		return pol.Deadlines.DeficiencyDays
 	}
 	return 3
+}
+
+// legalBasis is what a notice cites as its legal basis: the policy's
+// instrument and the provision for that notice (RULES D1, D2), never a file.
+func legalBasis(pol *policies.Policy, template string) string {
+	if pol == nil {
+		return ""
+	}
+	notice := map[string]string{notify.TemplateDeficiencyNotice: policies.NoticeDeficiency,
+		notify.TemplateNotPresented: policies.NoticeNotPresented, notify.TemplateRefusal: policies.NoticeRefusal}[template]
+	return pol.LegalCitation(notice)
 }

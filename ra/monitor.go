@@ -82,8 +82,8 @@ func (r *RA) monitorPage(ctx context.Context, certs []model.Certificate, now tim
 		case facts.State == policies.AppointmentNotFound:
 			rep.NotFound++
 			hr = "not_found"
-		case facts.Status == "active" && !facts.End.IsZero() && !now.Before(facts.End):
-			hr = "terminated" // the appointment ended
+		case facts.Status == "active" && !facts.End.IsZero() && !now.Before(pol.AppointmentEnd(facts.End)):
+			hr = "terminated" // the appointment ended (its last day is over, RULES P2)
 		}
 		switch hr {
 		case "active":

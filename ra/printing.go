@@ -174,11 +174,11 @@ func (r *RA) refusalPDF(ctx context.Context, a Actor, id int64, lang string) (*P
 		return nil, err
 	}
 	lang = printLang(lang)
-	kind, grounds := receipt.Improcedent, q.Data.Refusal
+	kind, grounds, notice := receipt.Improcedent, q.Data.Refusal, policies.NoticeRefusal
 	switch q.State {
 	case StateRefused:
 	case StateNotPresented:
-		kind, grounds = receipt.NotPresented, q.Data.Deficiencies
+		kind, grounds, notice = receipt.NotPresented, q.Data.Deficiencies, policies.NoticeNotPresented
 	default:
 		return nil, errs.New(errs.WrongState, "request %s is %s, neither refused nor not presented", q.Folio, q.State)
 	}
@@ -196,11 +196,13 @@ func (r *RA) refusalPDF(ctx context.Context, a Actor, id int64, lang string) (*P
 		if lang == "en" {
 			text = g.EN
 		}
-		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: g.Rule, Text: text})
+		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: pol.RuleCitation(g.Rule, notice), Text: text})
 	}
 	if q.Data.RefusalNote != "" {
-		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: "D2", Text: q.Data.RefusalNote})
+		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: pol.RuleCitation("D2", notice), Text: q.Data.RefusalNote})
 	}
+	// The decision cites the instrument and its article (RULES D1, D2).
+	rf.LegalBasis = pol.LegalCitation(notice)
 	pdf, err := receipt.RefusalPDF(rf, lang)
 	if err != nil {
 		return nil, err

@@ -25,6 +25,25 @@ var curpStates = map[string]bool{
 	"NE": true,
 }
 
+// curpInconvenientWords are the "palabras inconvenientes" of RENAPO's
+// Instructivo Normativo para la Asignación de la Clave Única de Registro de
+// Población (Anexo 2, "Palabras inconvenientes"): when positions 1-4 would
+// spell one, RENAPO replaces the second letter with X (BUEY -> BXEY). A CURP
+// that carries one unreplaced was never assigned (RULES R3, F1).
+var curpInconvenientWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		BACA BAKA BUEI BUEY CACA CACO CAGA CAGO CAKA CAKO COGE COGI COJA COJE COJI COJO
+		COLA CULO FALO FETO GETA GUEI GUEY JETA JOTO KACA KACO KAGA KAGO KAKA KAKO KOGE
+		KOGI KOJA KOJE KOJI KOJO KOLA KULO LILO LOCA LOCO LOKA LOKO MAME MAMO MEAR MEAS
+		MEON MIAR MION MOCO MOKO MULA MULO NACA NACO PEDA PEDO PENE PIPI PITO POPO PUTA
+		PUTO QULO RATA ROBA ROBE ROBO RUIN SENO TETA VACA VAGA VAGO VAKA VUEI VUEY WUEI
+		WUEY`) {
+		m[w] = true
+	}
+	return m
+}()
+
 // curpDictionary maps a character to its value for the check digit (0..36).
 // Ñ sits between N and O; it is a two-byte rune, so the table is indexed by rune.
 const curpDictionary = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ"
@@ -104,6 +123,12 @@ func ParseCURP(s string) (CURP, error) {
 				"Positions 1 to 4 of the CURP must be letters; position %d is %q.",
 				"Las posiciones 1 a 4 de la CURP deben ser letras; la posición %d es «%c».", i+1, s[i])
 		}
+	}
+	if curpInconvenientWords[s[:4]] {
+		return CURP{}, newError("curp", "inconvenient_word",
+			"Positions 1 to 4 of the CURP spell %q, which RENAPO never assigns: it replaces the second letter with X (%c%c%s).",
+			"Las posiciones 1 a 4 de la CURP forman «%s», que RENAPO nunca asigna: sustituye la segunda letra por X (%c%c%s).",
+			s[:4], s[0], 'X', s[2:4])
 	}
 	if !allDigits(s[4:10]) {
 		return CURP{}, newError("curp", "birth_date",

@@ -182,3 +182,41 @@ func TestRule_F1_NormalizeCURPIsExplicitAndASCIIOnly(t *testing.T) {
 }
 
 func mustErr[T any](_ T, err error) error { return err }
+
+// RULES R3 (F1): RENAPO replaces the second letter of an inconvenient word
+// in positions 1-4 with X (Instructivo Normativo, Anexo 2); a CURP that
+// carries such a word unreplaced was never assigned. The check digit is
+// made right so that the word alone is the reason.
+func TestRule_R3_CURPWithAnInconvenientWordIsInvalid(t *testing.T) {
+	withDigit := func(first17 string) string {
+		d, err := CURPCheckDigit(first17)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return first17 + string(d)
+	}
+	for _, word := range []string{"BUEY", "CACA", "PUTO", "MEAR", "WUEY", "LOCO", "QULO"} {
+		bad := withDigit(word + "800101HJCRRN0")
+		_, err := ParseCURP(bad)
+		if CodeOf(err) != "curp.inconvenient_word" {
+			t.Errorf("%s: %v, want curp.inconvenient_word", bad, err)
+			continue
+		}
+		var ve *Error
+		if !errors.As(err, &ve) || ve.ES == "" || ve.EN == "" {
+			t.Errorf("%s: not bilingual: %#v", bad, err)
+		}
+		replaced := withDigit(word[:1] + "X" + word[2:] + "800101HJCRRN0")
+		if _, err := ParseCURP(replaced); err != nil {
+			t.Errorf("%s, as RENAPO assigns it: %v", replaced, err)
+		}
+	}
+	if got := len(curpInconvenientWords); got != 81 {
+		t.Errorf("%d inconvenient words, want Anexo 2's 81", got)
+	}
+	for _, tc := range validCURPs {
+		if _, err := ParseCURP(tc.curp); err != nil {
+			t.Errorf("public vector %s: %v", tc.curp, err)
+		}
+	}
+}

@@ -412,7 +412,8 @@ func (b *ConfirmBody) confirm() (ra.Confirm, error) {
 	c := ra.Confirm{Biometrics: b.Biometrics, InPerson: b.InPerson, RequestForm: b.RequestForm, Agreement: b.Agreement,
 		PaymentReceipt: b.PaymentReceipt, RENAPO: b.RENAPO, DNIIssueDate: b.DNIIssueDate}
 	if b.IDDocument != nil {
-		c.IDDocument = &policies.IDDocument{Kind: b.IDDocument.Kind, Number: b.IDDocument.Number}
+		c.IDDocument = &policies.IDDocument{Kind: b.IDDocument.Kind, Number: b.IDDocument.Number,
+			Issuer: strings.ToUpper(strings.TrimSpace(b.IDDocument.Issuer))}
 	}
 	if len(b.Documents) > 0 {
 		c.Documents = map[string]time.Time{}

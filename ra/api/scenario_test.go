@@ -41,6 +41,7 @@ type jurisdictionScenario struct {
 	idKind, id          string            // the identifier HR is keyed by and the subject carries
 	scheme              string            // the subject serialNumber prefix (RULES F4)
 	idDocKind, idDocNum string            // the official ID the agent sees
+	idDocIssuer         string            // who issued it, when the policy restricts the kind (RULES R2)
 	hrOrg, hrPosition   string
 }
 
@@ -57,7 +58,8 @@ var (
 		},
 		applicant: map[string]string{"organisation": "SEP-JAL", "reason": "first_issuance", "givenNames": "María Guadalupe", "firstSurname": "López",
 			"secondSurname": "Hernández", "curp": "LOHM800101MJCPRR06", "email": "maria.lopez@jalisco.gob.mx", "title": "Jefa de Departamento"},
-		idKind: "CURP", id: "LOHM800101MJCPRR06", scheme: "PNOMX", idDocKind: "INE", idDocNum: "IDMEX1234567890",
+		// RULES R2: "licencia de conducir expedida por el Estado de Jalisco".
+		idKind: "CURP", id: "LOHM800101MJCPRR06", scheme: "PNOMX", idDocKind: "DRIVING_LICENSE", idDocNum: "JAL-LIC-0012345", idDocIssuer: "mx-jal",
 		hrOrg: "Secretaría de Educación Jalisco", hrPosition: "Jefa de Departamento",
 	}
 	scZacatecas = jurisdictionScenario{
@@ -446,7 +448,11 @@ func (r *scenarioRun) supplyMissingItems() {
 		t.Fatalf("%d documents listed, %d uploaded", len(docList.Documents), uploaded)
 	}
 
-	confirm := map[string]any{"idDocument": map[string]string{"kind": s.idDocKind, "number": s.idDocNum}}
+	idDoc := map[string]string{"kind": s.idDocKind, "number": s.idDocNum}
+	if s.idDocIssuer != "" {
+		idDoc["issuer"] = s.idDocIssuer
+	}
+	confirm := map[string]any{"idDocument": idDoc}
 	if pol.InPerson {
 		confirm["inPerson"] = true
 	}

@@ -53,6 +53,7 @@ type VerifyEmailBody struct {
 type IDDocumentBody struct {
 	Kind   string `json:"kind" doc:"ID kind from the policy (ine, passport, ...)"`
 	Number string `json:"number"`
+	Issuer string `json:"issuer,omitempty" doc:"Who issued the ID, as an ISO 3166 code (MX, MX-JAL); a policy may accept a kind from some issuers only (RULES R2)"`
 }
 
 // ConfirmBody records what the agent checked in person (R2, R5-R8, R10).

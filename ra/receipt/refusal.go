@@ -52,7 +52,10 @@ type Refusal struct {
 	Identifier    string // printed masked: the decision may travel by e-mail
 	Organisation  string // the applicant's organisation
 
-	Grounds []Ground
+	// LegalBasis is the instrument and provision the decision rests on
+	// ("Reglamento …, art. 58"), printed above the grounds (RULES D2).
+	LegalBasis string
+	Grounds    []Ground
 
 	Place        string
 	OfficialName string // who signs the decision
@@ -124,6 +127,9 @@ func RefusalPDF(r Refusal, lang string) ([]byte, error) {
 
 	d.section(l.pick("Fundamentos y motivos", "Legal grounds and reasons"))
 	d.para(lead)
+	if r.LegalBasis != "" {
+		d.field(l.pick("Fundamento legal", "Legal basis"), r.LegalBasis)
+	}
 	d.numbered(items)
 	if r.Remedy != "" {
 		d.section(l.pick("Medios de defensa", "Remedies"))
