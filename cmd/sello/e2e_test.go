@@ -72,6 +72,9 @@ func openssl(t *testing.T, args ...string) string {
 	return string(out)
 }
 
+// startDeadline bounds how long a test waits for `sello serve` to start.
+const startDeadline = 180 * time.Second
+
 // startServe runs `sello serve` until the test ends and returns its HTTP and
 // HTTPS base URLs, read from the banner.
 func startServe(t *testing.T, data string) (httpURL, httpsURL string, elapsed time.Duration) {
@@ -101,7 +104,11 @@ func startServe(t *testing.T, data string) (httpURL, httpsURL string, elapsed ti
 		}
 	})
 	re := regexp.MustCompile(`(https?)://127\.0\.0\.1:\d+`)
-	for time.Since(start) < 30*time.Second {
+	// Start-up decrypts every key (PBKDF2, 600,000 rounds each), and the
+	// first start creates them: seconds natively, much longer under -race on
+	// a loaded 2-core machine. Wait for the server to say it is serving, with
+	// a deadline generous enough that only a server that never starts fails.
+	for time.Since(start) < startDeadline {
 		select {
 		case err := <-done:
 			stopped = true
