@@ -2,10 +2,10 @@ package ra_test
 
 import (
 	"crypto/ecdsa"
-	"errors"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509/pkix"
+	"errors"
 	"slices"
 	"testing"
 	"time"
