@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -85,6 +88,8 @@ its folio (see sello enrollment show FOLIO).`,
 			iss, err := a.ra.IssueForPerson(cmd.Context(), operator(), ra.OperatorIssuance{OrgCode: org, Reason: reason,
 				Person: pf.data(), Title: pf.title, Place: place, Confirm: c, CSR: der})
 			if err != nil {
+				lang, _ := cmd.Root().PersistentFlags().GetString("lang")
+				printFindings(cmd.ErrOrStderr(), err, lang)
 				return err
 			}
 			var body []byte
@@ -123,4 +128,20 @@ its folio (see sello enrollment show FOLIO).`,
 	f.StringVar(&payment, "payment-receipt", "", "payment receipt number (RULES R10)")
 	f.StringVar(&dniIssued, "dni-issue-date", "", "the DNI's issue date, YYYY-MM-DD (Peru)")
 	return cmd
+}
+
+// printFindings lists a refusal's unmet requirements, one a line with its
+// rule id, in lang ("en" or Spanish), so the operator sees what is missing.
+func printFindings(w io.Writer, err error, lang string) {
+	var e *errs.Error
+	if !errors.As(err, &e) {
+		return
+	}
+	for _, s := range e.Subproblems {
+		text := s.ES
+		if lang == "en" {
+			text = s.EN
+		}
+		fmt.Fprintf(w, "  - %s: %s\n", s.Rule, text)
+	}
 }
