@@ -31,6 +31,9 @@ type AppointmentFacts struct {
 	// one the request was filed with: the appointment is not one that
 	// organisation can certify (RULES R1).
 	Elsewhere bool `json:",omitempty"`
+	// Name is the holder's full name as HR records it, when the source
+	// gives one; the RA compares it with the applicant's (RULES R3).
+	Name string `json:",omitempty"`
 }
 
 // IDDocument is the official photo ID the agent saw (RULES R2, R6).

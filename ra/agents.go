@@ -91,6 +91,10 @@ func (r *RA) addAgent(ctx context.Context, actor Actor, req AddAgentRequest) (*A
 	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
 		return nil, errs.Wrap(errs.Malformed, err, "%s", err.Error())
 	}
+	// The identifier is this person's: not one on record under another name.
+	if _, err := checkOnRecord(ctx, r.store, pol.IdentifierKind(), d); err != nil {
+		return nil, err
+	}
 	var key crypto.Signer
 	csrPEM := req.CSR
 	if csrPEM == nil {

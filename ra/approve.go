@@ -49,6 +49,12 @@ func (r *RA) EABKey(keyID string) ([]byte, error) {
 // renewal must wait for its window (RULES D5), issues the one-time
 // enrolment credential (RULES D6).
 func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *CredentialSecrets, error) {
+	return r.approve(ctx, actor, id, true)
+}
+
+// approve is Approve; without credential the request stays approved for a
+// certificate issued at once from the holder's CSR (operator issuance).
+func (r *RA) approve(ctx context.Context, actor Actor, id int64, credential bool) (*Request, *CredentialSecrets, error) {
 	var secrets *CredentialSecrets
 	// HR is asked again at approval, before the write transaction opens: the
 	// appointment must be current now (RULES R1, P4).
@@ -104,6 +110,9 @@ func (r *RA) Approve(ctx context.Context, actor Actor, id int64) (*Request, *Cre
 			req.State = StateApproved
 			if hold := r.renewalHold(ctx, tx, req, pol); hold.After(now) {
 				req.HoldUntil = model.NullTime(hold) // the scheduler issues the credential then
+				return nil
+			}
+			if !credential {
 				return nil
 			}
 			secrets, err = r.issueCredential(ctx, tx, req, pol)

@@ -15,6 +15,7 @@ import (
 	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
+	"github.com/sello-pki/sello/ra/appointment"
 	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
@@ -197,9 +198,10 @@ func TestRule_O2_StatisticsByIssuerForAdminsAndAuditorsOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: []*ra.Issuer{jal}, Policies: set, PublicURL: "http://firma.example.gob.mx", Clock: e.Clock})
+		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: []*ra.Issuer{jal}, Policies: set, PublicURL: "http://firma.example.gob.mx", Clock: e.Clock,
+			Appointments: map[string]appointment.Source{"jalisco": w.hr}, AckSigner: ackSigner(t, w.h, e.Clock.Now())})
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if _, err := r.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{})); err != nil {
+		if _, err := deskIssue(t, r, w.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{})); err != nil {
 			t.Fatal(err)
 		}
 		der, _, err := w.h.RootCA().IssueTLSServer(e.Clock, []string{"firma.example.gob.mx"}, nil, 398*24*time.Hour)

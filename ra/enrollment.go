@@ -164,16 +164,19 @@ func (r *RA) admitOnline(actor Actor) error {
 	return nil
 }
 
-// checkOnline validates what an anonymous filer sent before anything is
-// stored or mailed (RULES R9: only the institutional e-mail; the
-// identifiers the policy names), then the e-mail address's rate limit.
-func (r *RA) checkOnline(pol *policies.Policy, d *model.PersonData) error {
+// checkFiler validates who a filing is for before anything is stored or
+// mailed, on every channel (RULES R9: only the institutional e-mail; R3:
+// the identifiers the policy names, format and check digit).
+func checkFiler(pol *policies.Policy, d *model.PersonData) error {
 	if err := validate.InstitutionalEmail(d.Email, pol.Email.Domains); err != nil {
 		return errs.Wrap(errs.Malformed, err, "%s", err.Error())
 	}
-	if err := checkIdentifiers(d, pol.IdentifierKind(), false); err != nil {
-		return err
-	}
+	return checkIdentifiers(d, pol.IdentifierKind(), false)
+}
+
+// checkOnline applies the e-mail address's rate limit to an online filing
+// whose filer passed checkFiler.
+func (r *RA) checkOnline(d *model.PersonData) error {
 	if ok, wait := r.byEmail.take(d.Email, r.clk.Now()); !ok {
 		return errs.Limited(wait, "too many online filings for this e-mail address; try again in %s", wait.Round(time.Second))
 	}
@@ -219,17 +222,14 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 	if err := checkFiling(d, req); err != nil {
 		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
 	}
-	// Identifiers are normalised here; whether they are valid is for the
-	// policy engine to say, with its rule ids (a refusal states its grounds).
-	d.CURP, d.RFC, d.DNI = strings.ToUpper(strings.TrimSpace(d.CURP)), strings.ToUpper(strings.TrimSpace(d.RFC)), strings.TrimSpace(d.DNI)
-	// A DNI is kept as its 8 digits (the verification character printed on
-	// the card is not part of the number), as everywhere else in the RA.
-	if dni, err := validate.ParseDNI(d.DNI); err == nil {
-		d.DNI = dni.Number
-	}
+	// Identifiers are normalised and validated (a DNI is kept as its 8
+	// digits), and the e-mail must be institutional, on every channel.
 	d.Email = strings.ToLower(strings.TrimSpace(d.Email))
+	if err := checkFiler(pol, &d); err != nil {
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
+	}
 	if channel == ChannelOnline {
-		if err := r.checkOnline(pol, &d); err != nil {
+		if err := r.checkOnline(&d); err != nil {
 			return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
 		}
 	}
@@ -292,7 +292,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		return r.notify(ctx, tx, out.Request, ack, msgs...)
 	})
 	if err != nil {
-		return nil, err
+		return nil, r.refuse(ctx, actor, "enrollment.file", fmt.Sprintf("org:%d", org.ID), err)
 	}
 	return out, nil
 }
@@ -378,22 +378,20 @@ func (r *RA) nextFolio(ctx context.Context, tx EnrollmentTx, org *model.Organisa
 }
 
 // findOrCreatePerson reuses the person known by the policy's identifier when
-// the name and e-mail given match the record, or records a new one. Reusing
-// a record on the identifier alone would let anyone who knows a CURP file in
-// that person's name and read back their data; a mismatch is for the agent
-// to resolve (searching by CURP shows both).
+// the name and e-mail given match the record, or records a new one. An
+// identifier on record under another name is refused (checkOnRecord).
+// Reusing a record on the identifier and name alone would let anyone who
+// knows them file in that person's name and read back their data, so a new
+// e-mail makes a new record, for the agent to resolve (searching by CURP
+// shows both).
 func (r *RA) findOrCreatePerson(ctx context.Context, tx PersonTx, pol *policies.Policy, d model.PersonData) (*model.Person, error) {
-	kind := pol.IdentifierKind()
-	id := map[string]string{"CURP": d.CURP, "RFC": d.RFC, "DNI": d.DNI}[kind]
-	if id != "" {
-		found, err := tx.PeopleByIdentifier(ctx, strings.ToLower(kind), id)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range found {
-			if p.Data.FullName() == d.FullName() && strings.EqualFold(p.Data.Email, d.Email) {
-				return p, nil
-			}
+	same, err := checkOnRecord(ctx, tx, pol.IdentifierKind(), d)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range same {
+		if strings.EqualFold(p.Data.Email, d.Email) {
+			return p, nil
 		}
 	}
 	p := &model.Person{Data: d}

@@ -56,7 +56,7 @@ func TestIssueIgnoresCSRSubject(t *testing.T) {
 		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		csr := csrPEM(t, key, pkix.Name{CommonName: "PRESIDENTE DE LA REPÚBLICA", Organization: []string{"Evil"}, SerialNumber: "PNOMX-XXXX"})
-		iss, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe de Departamento", csr)
+		iss, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe de Departamento", csr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestIssueRefusesBadInput(t *testing.T) {
 			{"unsupported curve P-521", csrPEM(t, p521, pkix.Name{}), errs.BadPublicKey},
 		}
 		for i, tc := range cases {
-			_, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe", tc.csr)
+			_, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe", tc.csr)
 			if !errs.Has(err, tc.want) {
 				t.Errorf("%s: err = %v, want %s", tc.name, err, tc.want)
 			}
@@ -135,18 +135,18 @@ func TestRule_S2_DuplicateKeyRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe", csrPEM(t, key, pkix.Name{})); err != nil {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe", csrPEM(t, key, pkix.Name{})); err != nil {
 			t.Fatal(err)
 		}
 		other := store.PersonData{GivenNames: "Ana", FirstSurname: "Ruiz", CURP: "RUXA900215MJCZXN06", Email: "ana.ruiz@jalisco.gob.mx"}
-		_, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", other, "Analista", csrPEM(t, key, pkix.Name{}))
+		_, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", other, "Analista", csrPEM(t, key, pkix.Name{}))
 		if !errs.Has(err, errs.DuplicateKey) {
 			t.Fatalf("duplicate key: %v", err)
 		}
 		if countAudit(t, e.Store, "cert.issue", store.OutcomeRefused) != 1 {
 			t.Fatal("duplicate key refusal not audited")
 		}
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe", csrPEM(t, key, pkix.Name{})); err != nil {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe", csrPEM(t, key, pkix.Name{})); err != nil {
 			t.Fatalf("same person, same key: %v", err)
 		}
 		if n := countCerts(t, e.Store); n != 2 {
@@ -162,19 +162,19 @@ func TestIssueRefusesBadIdentityAndSuspendedOrganisation(t *testing.T) {
 		csr := csrPEM(t, key, pkix.Name{})
 		badCURP := juan
 		badCURP.CURP = "PEXJ800101HJCRXN08" // wrong check digit
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", badCURP, "Jefe", csr); !errs.Has(err, errs.Malformed) {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", badCURP, "Jefe", csr); !errs.Has(err, errs.Malformed) {
 			t.Fatalf("bad CURP: %v", err)
 		}
 		gmail := juan
 		gmail.Email = "juan@gmail.com"
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", gmail, "Jefe", csr); !errs.Has(err, errs.Malformed) {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", gmail, "Jefe", csr); !errs.Has(err, errs.Malformed) {
 			t.Fatalf("non-institutional e-mail: %v", err)
 		}
 		org, _ := e.Store.OrganisationByCode(ctx, "SEP-JAL")
 		e.Store.InTx(ctx, func(tx *store.Tx) error {
 			return tx.SetOrganisationStatus(ctx, org.ID, store.OrgSuspended, "auditoría")
 		})
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe", csr); !errs.Has(err, errs.Forbidden) {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe", csr); !errs.Has(err, errs.Forbidden) {
 			t.Fatalf("suspended organisation: %v", err)
 		}
 		if n := countCerts(t, e.Store); n != 0 {
@@ -209,7 +209,7 @@ func TestLongNameFitsCommonName(t *testing.T) {
 		long := store.PersonData{GivenNames: "María de los Ángeles Guadalupe Concepción", FirstSurname: "Fernández de la Garza",
 			SecondSurname: "Rodríguez Villaseñor", CURP: "FEGA800101MJCRRN02", Email: "angeles.fernandez@jalisco.gob.mx"}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		iss, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", long, "Directora", csrPEM(t, key, pkix.Name{}))
+		iss, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", long, "Directora", csrPEM(t, key, pkix.Name{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,10 +228,11 @@ func TestRule_G6_RefusalsAuditedWithoutPersonalData(t *testing.T) {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		bad := juan
 		bad.CURP = "PEXJ800101HJCRXN08"
-		if _, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", bad, "Jefe", csrPEM(t, key, pkix.Name{})); !errs.Has(err, errs.Malformed) {
+		if _, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", bad, "Jefe", csrPEM(t, key, pkix.Name{})); !errs.Has(err, errs.Malformed) {
 			t.Fatalf("bad CURP: %v", err)
 		}
-		if countAudit(t, e.Store, "cert.issue", store.OutcomeRefused) != 1 {
+		// Operator issuance files a request first: the filing refuses it.
+		if countAudit(t, e.Store, "enrollment.file", store.OutcomeRefused) != 1 {
 			t.Fatal("the refusal was not audited")
 		}
 		var details []string

@@ -194,7 +194,8 @@ func TestRule_P1_EachPolicyIssuedByItsOwnIssuer(t *testing.T) {
 			}
 			issuers = append(issuers, is)
 		}
-		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: issuers, Policies: set, PublicURL: "http://firma.example.gob.mx", Clock: e.Clock})
+		r := ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: issuers, Policies: set, PublicURL: "http://firma.example.gob.mx", Clock: e.Clock,
+			Appointments: map[string]appointment.Source{"jalisco": w.hr, "cajamarca": w.hr}, AckSigner: ackSigner(t, w.h, e.Clock.Now())})
 		peru := &store.Organisation{Code: "GRC", Name: "Gobierno Regional Cajamarca", PolicyID: "cajamarca"}
 		zac := &store.Organisation{Code: "SEFIN-ZAC", Name: "Secretaría de Finanzas Zacatecas", PolicyID: "zacatecas"}
 		if err := e.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -206,13 +207,13 @@ func TestRule_P1_EachPolicyIssuedByItsOwnIssuer(t *testing.T) {
 			t.Fatal(err)
 		}
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		jal, err := r.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{}))
+		jal, err := deskIssue(t, r, w.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		rosa := store.PersonData{GivenNames: "Rosa", FirstSurname: "Quispe", DNI: "45678912", Email: "rosa.quispe@regioncajamarca.gob.pe"}
 		key2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		pe, err := r.IssueForPerson(ctx, ra.CLI("test"), "GRC", rosa, "Especialista", csrPEM(t, key2, pkix.Name{}))
+		pe, err := deskIssue(t, r, w.hr, e.Clock.Now(), "GRC", rosa, "Especialista", csrPEM(t, key2, pkix.Name{}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +221,7 @@ func TestRule_P1_EachPolicyIssuedByItsOwnIssuer(t *testing.T) {
 			iss    *ra.Issued
 			issuer *ra.Issuer
 			cn     string
-		}{{jal, issuers[0], "Gobierno del Estado de Jalisco Issuing CA"}, {pe, issuers[1], "Gobierno Regional Cajamarca Issuing CA"}} {
+		}{{jal.Issued, issuers[0], "Gobierno del Estado de Jalisco Issuing CA"}, {pe.Issued, issuers[1], "Gobierno Regional Cajamarca Issuing CA"}} {
 			if c.iss.Cert.Issuer.CommonName != c.cn || c.iss.Record.IssuerID != c.issuer.ID || !c.iss.Chain[0].Equal(c.issuer.Certificate()) {
 				t.Errorf("issued by %q (%s), want %q (%s)", c.iss.Cert.Issuer.CommonName, c.iss.Record.IssuerID, c.cn, c.issuer.ID)
 			}

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	outbox "github.com/sello-pki/sello/internal/jobs"
-	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/store/storetest"
 )
 
@@ -19,7 +18,7 @@ func TestIssue_JobsAreTypedAndCarryIds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
 		f := newWF(t, e)
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		iss, err := f.ra.IssueForPerson(ctx, ra.CLI("test"), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{}))
+		iss, err := deskIssue(t, f.ra, f.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe de Departamento", csrPEM(t, key, pkix.Name{}))
 		if err != nil {
 			t.Fatal(err)
 		}

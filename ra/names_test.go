@@ -42,9 +42,9 @@ func TestNames_RefusedOnEveryChannel(t *testing.T) {
 		certs := countCerts(t, e.Store)
 
 		// Operator issuance.
-		_, err := w.ra.IssueForPerson(ctx, cli, "SEP-JAL", with(func(d *store.PersonData) { d.GivenNames = "Juan\u202eoleM" }), "Jefe", nil)
+		_, err := deskIssue(t, w.ra, w.hr, e.Clock.Now(), "SEP-JAL", with(func(d *store.PersonData) { d.GivenNames = "Juan\u202eoleM" }), "Jefe", newCSR(t))
 		wantNameRefusal(t, "issuance, bidi override in the given names", err, "givenNames")
-		_, err = w.ra.IssueForPerson(ctx, cli, "SEP-JAL", juan, "Jefe\x1b[31m de Departamento", nil)
+		_, err = deskIssue(t, w.ra, w.hr, e.Clock.Now(), "SEP-JAL", juan, "Jefe\x1b[31m de Departamento", newCSR(t))
 		wantNameRefusal(t, "issuance, ANSI escape in the title", err, "title")
 
 		// Filing in person.

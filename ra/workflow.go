@@ -152,7 +152,7 @@ func (r *RA) lookupAppointment(ctx context.Context, pol *policies.Policy, orgID 
 		return &policies.AppointmentFacts{State: policies.AppointmentUnavailable}
 	}
 	return &policies.AppointmentFacts{State: policies.AppointmentFound, Status: string(a.Status), Organisation: a.Organisation,
-		Position: a.Position, Start: a.Start, End: a.End, Elsewhere: !sameOrganisation(a.Organisation, org)}
+		Position: a.Position, Start: a.Start, End: a.End, Elsewhere: !sameOrganisation(a.Organisation, org), Name: strings.TrimSpace(a.Name)}
 }
 
 // Confirmation items an agent records in person.
@@ -279,7 +279,11 @@ func (r *RA) evaluate(req *Request, pol *policies.Policy) policies.Decision {
 	if req.Person != nil {
 		e.CURP, e.RFC, e.DNI, e.Email = req.Person.Data.CURP, req.Person.Data.RFC, req.Person.Data.DNI, req.Person.Data.Email
 	}
-	return pol.Evaluate(e, r.clk.Now())
+	dec := pol.Evaluate(e, r.clk.Now())
+	if f := hrNameFinding(d.Appointment, req.Person, pol.IdentifierKind()); f != nil {
+		dec.Unmet = append(dec.Unmet, *f)
+	}
+	return dec
 }
 
 // MarkDeficient notifies the applicant of every missing requirement and

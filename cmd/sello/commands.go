@@ -3,7 +3,6 @@ package main
 import (
 	"crypto"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"strconv"
@@ -230,58 +229,7 @@ password to --out + ".pass" unless --password-file gives one.`,
 
 func newCertCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{Use: "cert", Short: "Certificates"}
-	var (
-		pf            personFlags
-		org, csr, out string
-	)
-	issue := &cobra.Command{
-		Use:   "issue",
-		Short: "Issue a certificate for a CSR from verified data (operator issuance)",
-		Long: `Issue a public servant's certificate for a CSR the holder made on their own
-device (RULES P3). The subject comes only from the data given here, checked under
-the organisation's policy; whatever the CSR's subject says is ignored. The CSR
-must verify and its key must be strong and not already certified for someone
-else. Refusals are audited and nothing is signed.`,
-		Example: `  sello cert issue --org SEP-JAL --csr holder.csr --given-names "Juan" --first-surname Pérez \
-    --curp PEXJ800101HJCRXN07 --email juan.perez@jalisco.gob.mx --title "Jefe de Departamento" --out juan.pem`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if org == "" || csr == "" || pf.title == "" {
-				return errs.New(errs.Malformed, "--org, --csr and --title are required")
-			}
-			der, err := os.ReadFile(csr)
-			if err != nil {
-				return errs.Wrap(errs.Malformed, err, "--csr")
-			}
-			a, err := openApp(cmd.Context(), g, cmd.ErrOrStderr(), openOptions{signer: true})
-			if err != nil {
-				return err
-			}
-			defer a.Close()
-			iss, err := a.ra.IssueForPerson(cmd.Context(), operator(), org, pf.data(), pf.title, der)
-			if err != nil {
-				return err
-			}
-			var body []byte
-			body = append(body, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: iss.Cert.Raw})...)
-			for _, c := range iss.Chain {
-				body = append(body, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-			}
-			if out == "" || out == "-" {
-				_, err = cmd.OutOrStdout().Write(body)
-				return err
-			}
-			if err := os.WriteFile(out, body, 0o644); err != nil {
-				return err
-			}
-			printf(cmd.OutOrStdout(), "certificate %s for %s written to %s (valid until %s)\n", iss.Record.Serial, iss.Cert.Subject.CommonName, out, iss.Cert.NotAfter.Format("2006-01-02"))
-			return nil
-		},
-	}
-	pf.register(issue)
-	issue.Flags().StringVar(&org, "org", "", "organisation code (required)")
-	issue.Flags().StringVar(&csr, "csr", "", "CSR file, PEM or DER (required)")
-	issue.Flags().StringVar(&out, "out", "-", "where to write the certificate and chain (PEM)")
+	issue := newCertIssueCmd(g)
 	var hpf personFlags
 	var horg, hcert string
 	homologate := &cobra.Command{

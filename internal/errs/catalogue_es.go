@@ -8,7 +8,11 @@ package errs
 // To add an entry: run `go test ./internal/errs/`; the failure lists every
 // missing format as a ready-to-paste line with an empty translation.
 var spanish = map[string]string{
-	"%q is not an agent id (see sello agent list)": "%q no es un identificador de agente (vea sello agent list)",
+	"--document %q: want KIND=YYYY-MM-DD (the document's issue date)":                                                            "--document %q: se espera TIPO=AAAA-MM-DD (la fecha de emisión del documento)",
+	"nothing issued: requirements not met (%s); request %s stays in review":                                                      "no se emitió nada: requisitos no cumplidos (%s); la solicitud %s sigue en revisión",
+	"only an agent issues a certificate in person":                                                                               "solo un agente emite un certificado en persona",
+	"the %s given is on record for a person of another name; check the identifier and the name as on the official ID (RULES R3)": "la %s indicada está registrada para una persona con otro nombre; verifique la clave y el nombre con la identificación oficial (RULES R3)",
+	"%q is not an agent id (see sello agent list)":                                                                               "%q no es un identificador de agente (vea sello agent list)",
 	"%q is not an id": "%q no es un identificador",
 	"%s":              "%s",
 	"%s %d: sealed %s cannot be opened (corrupt, another key, or copied from another row)": "%s %d: el dato cifrado %s no se puede abrir (dañado, otra llave, o copiado de otro registro)",

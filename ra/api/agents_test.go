@@ -27,7 +27,7 @@ func TestRule_O2_AdminsManageAgents(t *testing.T) {
 		h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
 		admin := h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
 			Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
-		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk", CURP: "PEXJ800101HJCRXN07",
+		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk", CURP: "CLXC800101HJCLRR09",
 			Email: "carlos@jalisco.gob.mx"}, "Agente")
 
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -90,7 +90,7 @@ func TestRule_O1_SuspendedOrganisationsAgentsLockedOut(t *testing.T) {
 		mx, _ := time.LoadLocation("America/Mexico_City")
 		h := newScHarness(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, mx))
 		org := h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
-		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk", CURP: "PEXJ800101HJCRXN07",
+		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk", CURP: "CLXC800101HJCLRR09",
 			Email: "carlos@jalisco.gob.mx"}, "Agente")
 		hr := h.addAgent("SEP-JAL", store.RoleHR, store.PersonData{GivenNames: "Recursos", FirstSurname: "Humanos", CURP: "LOHM800101MJCPRR06",
 			Email: "rh@jalisco.gob.mx"}, "Sistema de RH")

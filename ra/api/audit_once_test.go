@@ -22,7 +22,7 @@ func TestAuditOnce_RefusedCallsLeaveOneEntry(t *testing.T) {
 		h.setAckSigner("SEP-JAL", "acuses@jalisco.gob.mx")
 		h.addOrg("SALUD-JAL", "Secretaría de Salud Jalisco", "jalisco", "Dirección de Personal")
 		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
-			CURP: "PEXJ800101HJCRXN07", Email: "carlos@jalisco.gob.mx"}, "Agente")
+			CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
 		other := h.addAgent("SALUD-JAL", store.RoleAgent, store.PersonData{GivenNames: "Ana", FirstSurname: "Otra",
 			CURP: "LOHM800101MJCPRR06", Email: "ana@jalisco.gob.mx"}, "Agente")
 		var filed struct {

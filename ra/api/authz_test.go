@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/documents"
 	"github.com/sello-pki/sello/store"
@@ -39,7 +40,7 @@ func newAuthzFixture(t *testing.T, e *storetest.Env) *authzFixture {
 			Email: strings.ToLower(given+"."+surname) + "@jalisco.gob.mx"}
 	}
 	f := &authzFixture{h: h}
-	f.clerk = h.addAgent("SEP-JAL", store.RoleAgent, person("Carlos", "Clerk", "PEXJ800101HJCRXN0"), "Agente")
+	f.clerk = h.addAgent("SEP-JAL", store.RoleAgent, person("Carlos", "Clerk", "CLXC800101HJCLRR0"), "Agente")
 	f.colleague = h.addAgent("SEP-JAL", store.RoleAgent, person("Pedro", "Ruiz", "RUSP750505HJCZTD0"), "Agente")
 	f.hr = h.addAgent("SEP-JAL", store.RoleHR, person("Recursos", "Humanos", "TOVA820912MJCRGN0"), "Sistema de RH")
 	f.other = h.addAgent("SALUD-JAL", store.RoleAgent, person("Ana", "Otra", "LOHM800101MJCPRR0"), "Agente")
@@ -61,7 +62,16 @@ func newAuthzFixture(t *testing.T, e *storetest.Env) *authzFixture {
 
 	holder := person("Rosa", "Titular", "RAML900220MCSMPS0")
 	f.holderCURP = holder.CURP
-	issued, err := h.ra.IssueForPerson(context.Background(), ra.CLI("prueba"), "SEP-JAL", holder, "Analista", scCSR(t))
+	// Operator issuance takes the request through the workflow: HR knows
+	// the holder and the desk confirms every in-person item.
+	h.hr.mu.Lock()
+	h.hr.people["CURP/"+holder.CURP] = scHRRecord{Dependencia: "SEP-JAL", Puesto: "Analista", Estatus: "ACTIVO", FechaInicio: "2020-01-01"}
+	h.hr.mu.Unlock()
+	yes := true
+	issued, err := h.ra.IssueForPerson(context.Background(), ra.CLI("prueba"), ra.OperatorIssuance{OrgCode: "SEP-JAL", Person: holder,
+		Title: "Analista", CSR: scCSR(t), Confirm: ra.Confirm{IDDocument: &policies.IDDocument{Kind: "INE", Number: "IDMEX1234567890"},
+			Documents:  map[string]time.Time{documents.AppointmentLetter: h.env.Clock.Now().AddDate(0, -1, 0)},
+			Biometrics: []string{"PHOTO", "FINGERPRINTS", "HANDWRITTEN_SIGNATURE"}, InPerson: &yes, Agreement: &yes}})
 	if err != nil {
 		t.Fatal(err)
 	}

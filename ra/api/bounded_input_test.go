@@ -26,7 +26,7 @@ func TestBoundedInput_RefusedBeforeTheDatabase(t *testing.T) {
 		admin := h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
 			Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
 		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
-			CURP: "PEXJ800101HJCRXN07", Email: "carlos@jalisco.gob.mx"}, "Agente")
+			CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
 		var filed struct {
 			Request struct{ ID int64 } `json:"request"`
 		}

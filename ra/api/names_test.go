@@ -32,7 +32,7 @@ func TestNames_RefusedThroughTheAPIAndAcceptedNamesPrint(t *testing.T) {
 		admin := h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
 			Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
 		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
-			CURP: "PEXJ800101HJCRXN07", Email: "carlos@jalisco.gob.mx"}, "Agente")
+			CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
 		filing := func(field, value string) map[string]any {
 			b := map[string]any{"organisation": "SEP-JAL", "givenNames": "Juan", "firstSurname": "Pérez", "curp": "PEXJ800101HJCRXN07",
 				"email": "juan.perez@jalisco.gob.mx", "title": "Jefe", "reason": "first_issuance"}

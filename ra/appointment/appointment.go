@@ -100,6 +100,7 @@ type Appointment struct {
 	Person       PersonID
 	Organisation string // as HR names it, e.g. an organisation code
 	Position     string
+	Name         string // the holder's full name as HR records it; optional
 	Status       Status
 	Start        time.Time
 	End          time.Time // zero: open-ended

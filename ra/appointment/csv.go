@@ -45,6 +45,9 @@ type CSVColumns struct {
 	Status       string `yaml:"status"`
 	Start        string `yaml:"start"`
 	End          string `yaml:"end"`
+	// Name, optional, is the holder's full name; the RA checks that the
+	// applicant's name agrees with it (RULES R3).
+	Name string `yaml:"name"`
 }
 
 // CSVSource answers from a roster file held in memory. The file is read at
@@ -105,10 +108,10 @@ func NewCSVSource(name string, cfg CSVConfig, clk clock.Clock) (*CSVSource, erro
 	seen := map[string]string{}
 	for _, c := range []struct{ key, header string }{
 		{"id", cfg.Columns.ID}, {"organisation", cfg.Columns.Organisation}, {"position", cfg.Columns.Position},
-		{"status", cfg.Columns.Status}, {"start", cfg.Columns.Start}, {"end", cfg.Columns.End},
+		{"status", cfg.Columns.Status}, {"start", cfg.Columns.Start}, {"end", cfg.Columns.End}, {"name", cfg.Columns.Name},
 	} {
 		if c.header == "" {
-			if c.key == "end" {
+			if c.key == "end" || c.key == "name" {
 				continue
 			}
 			return nil, badConfig(sec, "columns."+c.key, "required: the header of the %s column", c.key)
@@ -261,10 +264,10 @@ func parseRoster(data []byte, comma rune, cols CSVColumns, kind string, m *mappe
 		}
 		return i, nil
 	}
-	var ix [6]int
+	var ix [7]int
 	for i, c := range []struct{ key, h string }{
 		{"id", cols.ID}, {"organisation", cols.Organisation}, {"position", cols.Position},
-		{"status", cols.Status}, {"start", cols.Start}, {"end", cols.End},
+		{"status", cols.Status}, {"start", cols.Start}, {"end", cols.End}, {"name", cols.Name},
 	} {
 		if ix[i], err = idx(c.key, c.h); err != nil {
 			return nil, err
@@ -296,6 +299,9 @@ func parseRoster(data []byte, comma rune, cols CSVColumns, kind string, m *mappe
 		a, err := m.build(pid, raw{organisation: rec[ix[1]], position: rec[ix[2]], status: rec[ix[3]], start: rec[ix[4]], end: end})
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s", line, detail(err))
+		}
+		if ix[6] >= 0 {
+			a.Name = strings.TrimSpace(rec[ix[6]])
 		}
 		firstLine[id] = line
 		roster[id] = a

@@ -289,3 +289,22 @@ func FuzzParseRoster(f *testing.F) {
 		}
 	})
 }
+
+// RULES R3: a roster may give the holder's name (columns.name, optional),
+// which the RA compares with the applicant's.
+func TestRule_R3_CSVNameColumn(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "r.csv", "num,nombre,org,puesto,estatus,inicio\n1001, Juan Pérez ,SEJ,Director,ACTIVO,2025-02-01\n")
+	cols := testCSVColumns()
+	cols.End, cols.Name = "", "nombre"
+	s, err := NewCSVSource("r", CSVConfig{File: p, IDKind: KindEmployee, Columns: cols, Mapping: testMapping()}, newFakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Lookup(context.Background(), PersonID{KindEmployee, "1001"}); err != nil || a.Name != "Juan Pérez" {
+		t.Fatalf("%+v %v, want the name Juan Pérez", a, err)
+	}
+	cols.Name = "apellidos"
+	if _, err := NewCSVSource("r", CSVConfig{File: p, IDKind: KindEmployee, Columns: cols, Mapping: testMapping()}, newFakeClock()); err == nil {
+		t.Fatal("a name column missing from the file was accepted")
+	}
+}
