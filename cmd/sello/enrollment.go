@@ -169,7 +169,7 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 		f.StringVar(&reason, "reason", "", "reason id from the policy's catalogue (see policies/<id>.yaml status_reasons)")
 		f.StringVar(&identifier, "identifier", "", "the holder's CURP (or DNI), which must match the certificate (RULES S4)")
 		f.StringVar(&requester, "requester", "agent", "holder, superior, representative or agent")
-		f.StringVar(&statement, "statement", "", "what the requester stated (a representative cites the power of attorney)")
+		f.StringVar(&statement, "statement", "", "what the requester stated")
 		f.StringVar(&address, "address", "", "the holder's address, stated in a revocation request of the holder or a representative (RULES S4)")
 		f.Int64Var(&powerOfAttorney, "power-of-attorney", 0, "id of the POWER_OF_ATTORNEY document uploaded to a request of the holder (a representative's request, RULES S4)")
 		f.BoolVar(&deferIt, "defer", false, "file the request for another agent to decide instead of applying it")
