@@ -366,6 +366,12 @@ func checkStatusReason(c *checker, key, group string, r StatusReason, seen statu
 	if group == "suspension" && (r.InvestDays < 1 || r.InvestDays > 365) {
 		c.fail(key+".investigation_days", "%d: a suspension lasts while investigated: give 1 to 365 business days (RULES S1)", r.InvestDays)
 	}
+	switch {
+	case r.PriorNoticeDays < 0 || r.PriorNoticeDays > 60:
+		c.fail(key+".prior_notice_days", "%d: want 0 to 60 business days (RULES S2)", r.PriorNoticeDays)
+	case r.PriorNoticeDays > 0 && (group != "revocation" || r.Automatic):
+		c.fail(key+".prior_notice_days", "only a revocation reason an agent applies takes effect after a prior notice (RULES S2)")
+	}
 	c.rule(key+".rule", r.Rule)
 	c.text(key, r.ES, r.EN)
 	for k, st := range r.HRStatuses {

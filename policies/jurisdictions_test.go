@@ -650,17 +650,56 @@ func TestRule_D1_D3_DeadlinesInBusinessDays(t *testing.T) {
 	}
 }
 
+// RULES D5 (Cajamarca): "enviados a RENIEC los días viernes a las 4:30
+// p.m. de cada semana"; an early renewal goes in "el viernes a los 10 días
+// antes de su caducidad". Real dates, Lima time; the other jurisdictions
+// state no batch.
 func TestRule_D5_CajamarcaBatchAndRenewalWindow(t *testing.T) {
 	p := mustPolicy(t, "cajamarca")
-	if p.Batch == nil || p.Batch.Weekday != "friday" || p.Batch.Time != "16:30" || weekdays[p.Batch.Weekday] != time.Friday {
-		t.Fatalf("batch %+v", p.Batch)
+	lima, err := time.LoadLocation("America/Lima")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(mo time.Month, d, h, m int) time.Time { return time.Date(2026, mo, d, h, m, 0, 0, lima) }
+	for _, c := range []struct {
+		from, next, before time.Time
+	}{
+		{at(time.November, 23, 11, 0), at(time.November, 27, 16, 30), at(time.November, 20, 16, 30)},  // Monday
+		{at(time.November, 27, 16, 30), at(time.November, 27, 16, 30), at(time.November, 27, 16, 30)}, // the batch itself
+		{at(time.November, 27, 16, 31), at(time.December, 4, 16, 30), at(time.November, 27, 16, 30)},  // just missed
+		{at(time.December, 20, 23, 59), at(time.December, 25, 16, 30), at(time.December, 18, 16, 30)}, // a Sunday
+		// 16:30 in Lima is 21:30 UTC: a UTC Saturday's early hours are still Friday in Lima.
+		{time.Date(2026, 11, 28, 2, 0, 0, 0, time.UTC), at(time.December, 4, 16, 30), at(time.November, 27, 16, 30)},
+	} {
+		if got, ok := p.NextBatch(c.from); !ok || !got.Equal(c.next) {
+			t.Errorf("next batch after %v: %v, want %v", c.from, got, c.next)
+		}
+		if got, ok := p.BatchAtOrBefore(c.from); !ok || !got.Equal(c.before) {
+			t.Errorf("batch at or before %v: %v, want %v", c.from, got, c.before)
+		}
 	}
 	if p.Renewal.WindowDays != 10 {
 		t.Errorf("renewal window %d", p.Renewal.WindowDays)
 	}
 	for _, id := range fiveJurisdictions[:4] {
-		if mustPolicy(t, id).Batch != nil {
+		if _, ok := mustPolicy(t, id).NextBatch(at(time.November, 23, 11, 0)); ok {
 			t.Errorf("%s: a batch the source does not state", id)
+		}
+	}
+}
+
+// RULES S2 (Zacatecas art. 66-IV): only the revocation for breach of
+// duties waits for a prior notice; the other causes apply at once.
+func TestRule_S2_ZacatecasPriorNoticeOnlyForBreachOfDuties(t *testing.T) {
+	for _, id := range fiveJurisdictions {
+		for _, r := range mustPolicy(t, id).StatusCodes.Revocation {
+			want := 0
+			if id == "zacatecas" && r.ID == "breach_of_duties" {
+				want = 3
+			}
+			if r.PriorNoticeDays != want {
+				t.Errorf("%s %s: prior notice %d days, want %d", id, r.ID, r.PriorNoticeDays, want)
+			}
 		}
 	}
 }

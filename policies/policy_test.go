@@ -71,6 +71,7 @@ func TestBadPolicyFilesStopWithFileLineAndKey(t *testing.T) {
 		{"bad term end", "end: 2030-12-05", "end: 2030-13-05", []string{"term.end", "P2"}},
 		{"missing Spanish text", "    es: Renovación\n", "", []string{"request_reasons[1]", "Spanish"}},
 		{"serial number identifier not required", "required: [CURP]", "required: [RFC]", []string{"identifiers.required"}},
+		{"prior notice on a suspension", "      rfc5280: certificateHold\n      rule: S1\n      holder_may_request: true", "      rfc5280: certificateHold\n      rule: S1\n      prior_notice_days: 3\n      holder_may_request: true", []string{"status_reasons.suspension[0].prior_notice_days", "S2"}},
 		{"upper-case domain", "domains: [jalisco.gob.mx]", "domains: [Jalisco.gob.mx]", []string{"email.domains[0]"}},
 	}
 	for _, tc := range cases {

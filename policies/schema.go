@@ -172,6 +172,10 @@ type StatusReason struct {
 	// EscalatesTo names the revocation reason a suspension becomes when its
 	// cause persists past the investigation (RULES S1).
 	EscalatesTo string `yaml:"escalates_to"`
+	// PriorNoticeDays: a revocation for this reason needs a prior notice to
+	// the holder stating the cause, date and hour, and takes effect that
+	// many business days after it (RULES S2, Zacatecas art. 66-IV). 0: at once.
+	PriorNoticeDays int `yaml:"prior_notice_days"`
 	// HRStatuses are the HR answers (terminated, on_leave, suspended,
 	// not_found) for which the appointment monitor applies this reason on
 	// its own; only for automatic reasons.

@@ -13,6 +13,7 @@ import (
 	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/model"
 	"github.com/sello-pki/sello/policies"
+	"github.com/sello-pki/sello/ra/notify"
 )
 
 // Credential kinds.
@@ -108,7 +109,17 @@ func (r *RA) approve(ctx context.Context, actor Actor, id int64, credential bool
 			}
 			req.NotAfter = model.NullTime(notAfter)
 			req.State = StateApproved
-			if hold := r.renewalHold(ctx, tx, req, pol); hold.After(now) {
+			hold := r.renewalHold(ctx, tx, req, pol)
+			if sendAt, ok := batchDispatch(pol, now, hold); ok {
+				// RULES D5: the request waits for its weekly batch; the
+				// scheduler releases it then, and the applicant learns the date
+				// now ("Se enviará una notificación con la fecha en la que se
+				// enviará su solicitud").
+				req.HoldUntil = model.NullTime(sendAt)
+				return r.notify(ctx, tx, req, nil, mail{template: notify.TemplateBatchScheduled,
+					key: fmt.Sprintf("batch:%d:%d", req.ID, sendAt.Unix()), data: map[string]any{"SendAt": sendAt}})
+			}
+			if hold.After(now) {
 				req.HoldUntil = model.NullTime(hold) // the scheduler issues the credential then
 				return nil
 			}
@@ -140,6 +151,20 @@ func (r *RA) renewalHold(ctx context.Context, read CertificateTx, req *Request, 
 		}
 	}
 	return latest.AddDate(0, 0, -pol.Renewal.WindowDays)
+}
+
+// batchDispatch returns when an approved request goes to the upstream CA
+// under a batch policy (RULES D5): the next batch, or for an early renewal
+// (hold, the start of the renewal window, still ahead) the last batch at or
+// before the window opens, so the new certificate is ready the stated days
+// before expiry. When that batch has passed already, the next one.
+func batchDispatch(pol *policies.Policy, now, hold time.Time) (time.Time, bool) {
+	if hold.After(now) {
+		if at, ok := pol.BatchAtOrBefore(hold); ok && !at.Before(now) {
+			return at, true
+		}
+	}
+	return pol.NextBatch(now)
 }
 
 // issueCredential creates the EST and ACME EAB credentials, moves the

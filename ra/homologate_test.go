@@ -93,7 +93,7 @@ func TestRule_O4_Homologation(t *testing.T) {
 		e.Clock.Add(-400 * 24 * time.Hour)
 		// Its status can then be changed like any other (RULES S4).
 		if _, err := w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: rec.ID, Kind: ra.ChangeRevoke, ReasonID: "key_compromise",
-			Identifier: ana.CURP, Requester: ra.ByHolder}); err != nil {
+			Identifier: ana.CURP, Requester: ra.ByHolder, Address: "Av. Hidalgo 400, Guadalajara"}); err != nil {
 			t.Fatalf("revoking a homologated certificate: %v", err)
 		}
 	})

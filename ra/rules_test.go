@@ -128,7 +128,7 @@ func TestRule_S6_StatusChangesRecordedWithExactTime(t *testing.T) {
 			{Kind: ra.ChangeRevoke, ReasonID: "data_changed"},
 		} {
 			e.Clock.Add(1234567 * time.Microsecond)
-			in.CertificateID, in.Identifier, in.Requester = id, maria.CURP, ra.ByHolder
+			in.CertificateID, in.Identifier, in.Requester, in.Address = id, maria.CURP, ra.ByHolder, "Av. Juárez 12, Guadalajara"
 			if _, err := w.ra.ChangeStatus(ctx, w.agent, in); err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package ra
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sello-pki/sello/internal/errs"
@@ -16,6 +17,8 @@ type DeadlineReport struct {
 	RefusalsDue   []string // folios flagged: a refusal is due (RULES D2)
 	HoldsReleased []string // early renewals whose window opened (RULES D5)
 	Escalated     []string // suspensions that became revocations (RULES S1)
+	DecisionsDue  []string // suspensions that do not escalate by themselves, flagged for an agent (RULES S1)
+	Revoked       []string // revocations applied at the term of their prior notice (RULES S2)
 	Expired       []string // certificates extinguished by expiry (RULES S3)
 	Unverified    []string // online filings cancelled: e-mail never verified (RULES R9)
 	Skipped       bool     // another node holds the scheduler lock
@@ -110,22 +113,15 @@ func (r *RA) RunDeadlines(ctx context.Context, a Actor) (*DeadlineReport, error)
 		return nil, err
 	}
 	for _, c := range suspended {
-		pol, err := r.policies.Get(c.PolicyID.String)
-		if err != nil {
+		if err := r.endSuspension(ctx, sys, c, now, rep); err != nil {
 			rep.Errors = append(rep.Errors, err.Error())
-			continue
 		}
-		susp, _, _ := pol.StatusReason(c.StatusReasonID.String)
-		target := susp.EscalatesTo
-		if target == "" && len(pol.StatusCodes.Revocation) > 0 {
-			target = pol.StatusCodes.Revocation[0].ID
-		}
-		if _, err := r.ChangeStatus(ctx, sys, StatusInput{CertificateID: c.ID, Kind: ChangeRevoke, ReasonID: target, Requester: BySystem,
-			Statement: "La causa de la suspensión persiste al concluir la investigación (" + susp.ID + ")."}); err != nil {
-			rep.Errors = append(rep.Errors, err.Error())
-			continue
-		}
-		rep.Escalated = append(rep.Escalated, c.Serial)
+	}
+
+	// RULES S2: revocations announced by prior notice take effect at the
+	// date and hour the notice stated.
+	if err := r.applyNoticedRevocations(ctx, sys, now, rep); err != nil {
+		return nil, err
 	}
 
 	// RULES S3: expiry extinguishes; the registry shows it with its time.
@@ -204,4 +200,103 @@ func RunEvery(ctx context.Context, every time.Duration, fn func(context.Context)
 		case <-t.C:
 		}
 	}
+}
+
+// endSuspension ends a suspension whose investigation period is over (RULES
+// S1). One that escalates by itself becomes the revocation its reason
+// names; any other stays suspended and is flagged for an agent to decide
+// (lift it, or revoke it with the cause the agent finds): the end of the
+// period alone is no cause of revocation, and guessing one would put a
+// false reason in the registry.
+func (r *RA) endSuspension(ctx context.Context, sys Actor, c model.Certificate, now time.Time, rep *DeadlineReport) error {
+	pol, err := r.policies.Get(c.PolicyID.String)
+	if err != nil {
+		return err
+	}
+	susp, _, ok := pol.StatusReason(c.StatusReasonID.String)
+	if ok && susp.EscalatesTo != "" {
+		if _, err := r.ChangeStatus(ctx, sys, StatusInput{CertificateID: c.ID, Kind: ChangeRevoke, ReasonID: susp.EscalatesTo, Requester: BySystem,
+			Statement: "La causa de la suspensión persiste al concluir la investigación (" + susp.ID + ")."}); err != nil {
+			return err
+		}
+		rep.Escalated = append(rep.Escalated, c.Serial)
+		return nil
+	}
+	err = r.store.InTx(ctx, func(tx Tx) error {
+		if err := tx.FlagDecisionDue(ctx, c.ID, now); err != nil {
+			return err
+		}
+		_, err := tx.Audit(ctx, model.Event{Actor: sys.String(), Action: "cert.suspension.decision_due", Object: fmt.Sprintf("cert:%d", c.ID),
+			Outcome: model.OutcomeOK, Details: map[string]any{"serial": c.Serial, "reason": c.StatusReasonID.String,
+				"suspendedUntil": c.SuspendedUntil.Time.Format(time.RFC3339Nano)}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rep.DecisionsDue = append(rep.DecisionsDue, c.Serial)
+	return nil
+}
+
+// applyNoticedRevocations applies the revocations whose prior notice's term
+// came (RULES S2, Zacatecas art. 66-IV), oldest first. A request an agent
+// cancelled is no longer pending and is not returned; one whose certificate
+// ended meanwhile by another way lapses.
+func (r *RA) applyNoticedRevocations(ctx context.Context, sys Actor, now time.Time, rep *DeadlineReport) error {
+	due, err := r.store.DueStatusRequests(ctx, now)
+	if err != nil {
+		return err
+	}
+	for _, sr := range due {
+		var serial string
+		applied := false
+		err := r.store.InTx(ctx, func(tx Tx) error {
+			cur, err := tx.StatusRequest(ctx, sr.ID)
+			if err != nil {
+				return err
+			}
+			if cur.State != "pending" {
+				return errs.New(errs.WrongState, "request %s is %s", cur.Folio, cur.State)
+			}
+			cert, err := tx.LockCertificate(ctx, cur.CertificateID)
+			if err != nil {
+				return err
+			}
+			serial = cert.Serial
+			pol, err := r.policies.Get(cert.PolicyID.String)
+			if err != nil {
+				return errs.Wrap(errs.BadConfig, err, "policy")
+			}
+			reason, group, ok := pol.StatusReason(cur.ReasonID)
+			if !ok || group != "revocation" {
+				return errs.New(errs.Malformed, "reason %q is no longer in the catalogue", cur.ReasonID)
+			}
+			obj := fmt.Sprintf("cert:%d", cert.ID)
+			if !slices.Contains(changeFrom[ChangeRevoke], cert.Status) {
+				if _, err := tx.Audit(ctx, model.Event{Actor: sys.String(), Action: "cert.revoke.lapsed", Object: obj, Outcome: model.OutcomeOK,
+					Details: map[string]any{"folio": cur.Folio, "status": cert.Status}}); err != nil {
+					return err
+				}
+				return tx.DecideStatusRequest(ctx, cur.ID, "lapsed", sys.String())
+			}
+			if _, err := r.applyStatus(ctx, tx, sys, cert, pol, ChangeRevoke, reason, cur.Folio, now); err != nil {
+				return err
+			}
+			if _, err := tx.Audit(ctx, model.Event{Actor: sys.String(), Action: "cert.revoke", Object: obj, Outcome: model.OutcomeOK,
+				Details: map[string]any{"folio": cur.Folio, "reason": cur.ReasonID, "requester": cur.Requester, "serial": cert.Serial,
+					"noticedAt": cur.ReceivedAt.Format(time.RFC3339Nano), "at": now.Format(time.RFC3339Nano)}}); err != nil {
+				return err
+			}
+			applied = true
+			return tx.DecideStatusRequest(ctx, cur.ID, "done", sys.String())
+		})
+		if err != nil {
+			rep.Errors = append(rep.Errors, err.Error())
+			continue
+		}
+		if applied {
+			rep.Revoked = append(rep.Revoked, serial)
+		}
+	}
+	return nil
 }

@@ -52,6 +52,13 @@ type StatusInput struct {
 	// Defer files the request for another agent to decide (RULES O3
 	// "revocation requests") instead of applying it now.
 	Defer bool
+	// Address is the holder's address, which a revocation request of the
+	// holder or their representative states (RULES S4, Zacatecas art. 68-I-c).
+	Address string
+	// PowerOfAttorney is the id of the POWER_OF_ATTORNEY document, uploaded
+	// to a request of the certificate's holder, on which a representative's
+	// request rests (RULES S4, Zacatecas art. 68-II).
+	PowerOfAttorney int64
 }
 
 // StatusResult is what a status change produced.
@@ -91,7 +98,14 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 		}
 		sr := &model.StatusRequest{CertificateID: cert.ID, OrgID: org.ID, Kind: map[string]string{ChangeExtinguish: ChangeRevoke}[in.Kind],
 			ReasonID: in.ReasonID, Requester: in.Requester, Statement: strings.TrimSpace(in.Statement), Folio: folio, State: "pending", ReceivedAt: now,
-			FiledBy: actor.String()}
+			FiledBy: actor.String(), Address: strings.TrimSpace(in.Address)}
+		if in.PowerOfAttorney != 0 {
+			sr.PowerOfAttorneyID = model.NullInt(in.PowerOfAttorney)
+		}
+		noticed := !in.Defer && in.Kind == ChangeRevoke && reason.PriorNoticeDays > 0
+		if noticed {
+			sr.EffectiveAt = model.NullTime(priorNoticeTerm(pol, reason, now))
+		}
 		if sr.Kind == "" {
 			sr.Kind = in.Kind
 		}
@@ -99,7 +113,12 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 			return err
 		}
 		out.Request = sr
-		if !in.Defer {
+		if noticed {
+			if err := r.sendRevocationNotice(ctx, tx, cert, pol, reason, sr); err != nil {
+				return err
+			}
+		}
+		if !in.Defer && !noticed {
 			ch, err := r.applyStatus(ctx, tx, actor, cert, pol, in.Kind, reason, folio, now)
 			if err != nil {
 				return err
@@ -110,9 +129,16 @@ func (r *RA) ChangeStatus(ctx context.Context, actor Actor, in StatusInput) (*St
 			sr.State = "done"
 			out.Change = ch
 		}
-		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "cert." + in.Kind + map[bool]string{true: ".request", false: ""}[in.Defer],
-			Object: obj, Outcome: model.OutcomeOK, Details: map[string]any{"folio": folio, "reason": in.ReasonID, "requester": in.Requester,
-				"serial": cert.Serial, "at": now.Format(time.RFC3339Nano)}}); err != nil {
+		details := map[string]any{"folio": folio, "reason": in.ReasonID, "requester": in.Requester,
+			"serial": cert.Serial, "at": now.Format(time.RFC3339Nano)}
+		if sr.PowerOfAttorneyID.Valid {
+			details["powerOfAttorney"] = sr.PowerOfAttorneyID.Int64
+		}
+		action := "cert." + in.Kind + map[bool]string{true: ".request", false: ""}[in.Defer]
+		if noticed {
+			action, details["effectiveAt"] = "cert.revoke.noticed", sr.EffectiveAt.Time.Format(time.RFC3339Nano)
+		}
+		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: action, Object: obj, Outcome: model.OutcomeOK, Details: details}); err != nil {
 			return err
 		}
 		var person *model.Person
@@ -150,7 +176,13 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		if sr.State != "pending" {
 			return errs.New(errs.WrongState, "request %s is %s", sr.Folio, sr.State)
 		}
-		if sr.FiledBy == actor.String() {
+		// A revocation after prior notice takes effect at its term (RULES S2);
+		// before then it can only be cancelled, by any agent, its filer too.
+		if sr.EffectiveAt.Valid && approve {
+			return errs.New(errs.WrongState, "request %s is a revocation after prior notice: it takes effect on %s; it can only be cancelled before then",
+				sr.Folio, sr.EffectiveAt.Time.Format(time.RFC3339))
+		}
+		if sr.FiledBy == actor.String() && !sr.EffectiveAt.Valid {
 			return errs.New(errs.Forbidden, "request %s was filed for another agent to decide", sr.Folio)
 		}
 		if _, err := tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "status-request.decide", Object: obj, Outcome: model.OutcomeOK,
@@ -183,6 +215,16 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 		// revoked certificate is never suspended or lifted back to valid.
 		if !slices.Contains(changeFrom[kind], cert.Status) {
 			return errs.New(errs.WrongState, "certificate %s is now %s; the %s requested in %s no longer applies", cert.Serial, cert.Status, kind, sr.Folio)
+		}
+		if kind == ChangeRevoke && reason.PriorNoticeDays > 0 {
+			// Approved: the prior notice goes out now and the revocation
+			// waits for its term (RULES S2); the request stays pending.
+			at := priorNoticeTerm(pol, reason, r.clk.Now())
+			if err := tx.ScheduleStatusRequest(ctx, sr.ID, at); err != nil {
+				return err
+			}
+			sr.EffectiveAt = model.NullTime(at)
+			return r.sendRevocationNotice(ctx, tx, cert, pol, reason, sr)
 		}
 		if out, err = r.applyStatus(ctx, tx, actor, cert, pol, kind, reason, sr.Folio, r.clk.Now()); err != nil {
 			return err
@@ -229,9 +271,6 @@ func (r *RA) checkStatusInput(ctx context.Context, tx Tx, actor Actor, in Status
 	default:
 		return nil, nil, nil, none, errs.New(errs.Malformed, "unknown requester %q (holder, superior, representative, agent)", in.Requester)
 	}
-	if in.Requester == ByRepresentative && !strings.Contains(strings.ToLower(in.Statement), "poder") {
-		return nil, nil, nil, none, errs.New(errs.Malformed, "a representative's request must cite the power of attorney (poder) in the statement (RULES S4)")
-	}
 	reason, group, found := pol.StatusReason(in.ReasonID)
 	want := map[string]string{ChangeSuspend: "suspension", ChangeRevoke: "revocation", ChangeExtinguish: "extinction"}[in.Kind]
 	switch {
@@ -251,6 +290,9 @@ func (r *RA) checkStatusInput(ctx context.Context, tx Tx, actor Actor, in Status
 		if err := r.matchHolder(ctx, tx, cert, pol, in.Identifier); err != nil {
 			return nil, nil, nil, none, err
 		}
+	}
+	if err := checkRequesterPapers(ctx, tx, cert, in); err != nil {
+		return nil, nil, nil, none, err
 	}
 	return cert, pol, org, reason, nil
 }
@@ -308,22 +350,11 @@ func (r *RA) applyStatus(ctx context.Context, tx Tx, actor Actor, cert *model.Ce
 	}
 	key := fmt.Sprintf("cert:%s/%s:%s:%d", cert.IssuerID, cert.Serial, kind, now.UnixNano())
 	if cert.PersonID.Valid {
-		person, err := tx.Person(ctx, cert.PersonID.Int64)
+		req, err := holderMailRequest(ctx, tx, cert, pol, folio)
 		if err != nil {
 			return nil, err
 		}
 		tmpl := map[string]string{ChangeSuspend: "suspension", ChangeLift: "lift", ChangeRevoke: "revocation", ChangeExtinguish: "revocation"}[kind]
-		// The holder's language is the one of the request that led to the
-		// certificate; the time zone comes from the certificate's policy.
-		lang := "es"
-		if cert.EnrollmentID.Valid {
-			if e, err := tx.Enrollment(ctx, cert.EnrollmentID.Int64); err == nil {
-				if d, err := decodeData(e); err == nil && d.Lang != "" {
-					lang = d.Lang
-				}
-			}
-		}
-		req := &Request{Enrollment: &model.Enrollment{OrgID: cert.OrgID.Int64, Folio: folio, PolicyID: pol.ID}, Data: EnrollmentData{Lang: lang}, Person: person}
 		if err := r.notify(ctx, tx, req, nil, mail{template: tmpl, key: "status:" + key,
 			data: map[string]any{"Serial": cert.Serial, "Reason": text, "At": now, "Until": until}}); err != nil {
 			return nil, err

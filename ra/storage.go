@@ -43,6 +43,7 @@ type KeyReads interface {
 // DueReads are the scheduler's: what a deadline has come for.
 type DueReads interface {
 	DueEnrollments(ctx context.Context, state, column string, now time.Time) ([]int64, error)
+	DueStatusRequests(ctx context.Context, now time.Time) ([]model.StatusRequest, error)
 	SuspendedPastInvestigation(ctx context.Context, now time.Time) ([]model.Certificate, error)
 	ExpiredUnmarked(ctx context.Context, now time.Time) ([]model.Certificate, error)
 }
@@ -190,6 +191,9 @@ type StatusTx interface {
 	StatusRequest(ctx context.Context, id int64) (*model.StatusRequest, error)
 	CreateStatusRequest(ctx context.Context, r *model.StatusRequest) error
 	DecideStatusRequest(ctx context.Context, id int64, state, by string) error
+	FlagDecisionDue(ctx context.Context, certID int64, at time.Time) error
+	ScheduleStatusRequest(ctx context.Context, id int64, at time.Time) error
+	DocumentInfo(ctx context.Context, id int64) (*model.Document, error)
 }
 
 // AckTx records acknowledgements (RULES G3).

@@ -310,7 +310,7 @@ func TestWorkflowOnlineRequestToRevocation(t *testing.T) {
 		// RULES S4, S6: revocation with its exact time, folio and jobs.
 		e.Clock.Add(90 * time.Minute)
 		res, err = w.ra.ChangeStatus(ctx, w.agent, ra.StatusInput{CertificateID: certID, Kind: ra.ChangeRevoke, ReasonID: "key_compromise",
-			Identifier: maria.CURP, Requester: ra.ByHolder})
+			Identifier: maria.CURP, Requester: ra.ByHolder, Address: "Av. Juárez 12, Guadalajara"})
 		if err != nil {
 			t.Fatal(err)
 		}

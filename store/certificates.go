@@ -26,7 +26,7 @@ type Certificate = model.Certificate
 
 const certCols = `id, issuer_id, serial, org_id, person_id, agent_id, enrollment_id, subject, key_fingerprint,
 	cert_fingerprint, status, not_before, not_after, issued_at, status_changed_at, revoked_at, revocation_reason, der,
-	policy_id, status_reason_id, suspended_until, appointment_checked_at, origin`
+	policy_id, status_reason_id, suspended_until, appointment_checked_at, origin, decision_due_at`
 
 // InsertCertificate records an issued certificate as valid. Its serial must
 // have been reserved.

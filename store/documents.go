@@ -76,6 +76,15 @@ func (s *Store) Document(ctx context.Context, id int64) (*Document, error) {
 	return &d, nil
 }
 
+// DocumentInfo returns a document's row without its content.
+func (s *Store) DocumentInfo(ctx context.Context, id int64) (*Document, error) {
+	var d Document
+	if err := s.get(ctx, &d, "SELECT "+docCols+" FROM documents WHERE id = ?", id); err != nil {
+		return nil, notFoundOr(err, "document %d", id)
+	}
+	return &d, nil
+}
+
 // DocumentsOf returns an enrollment's documents' rows without their content,
 // oldest first; all includes the superseded versions.
 func (s *Store) DocumentsOf(ctx context.Context, enrollmentID int64, all bool) ([]Document, error) {

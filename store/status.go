@@ -28,7 +28,7 @@ func (tx *Tx) SetCertificateStatus(ctx context.Context, certID int64, ch StatusC
 		revokedAt, code = at, ch.ReasonCode
 	}
 	res, err := tx.exec(ctx, `UPDATE certificates SET status = ?, status_changed_at = ?, revoked_at = ?, revocation_reason = ?,
-		status_reason_id = ?, suspended_until = ? WHERE id = ?`, status, at, revokedAt, code, ch.ReasonID, NullTime(suspendedUntil), certID)
+		status_reason_id = ?, suspended_until = ?, decision_due_at = NULL WHERE id = ?`, status, at, revokedAt, code, ch.ReasonID, NullTime(suspendedUntil), certID)
 	if err != nil {
 		return dbErr(err, "certificate status")
 	}
@@ -175,8 +175,22 @@ func (tx *Tx) MarkAppointmentChecked(ctx context.Context, certID int64) error {
 // investigation period ended at or before now (RULES S1).
 func (s *Store) SuspendedPastInvestigation(ctx context.Context, now time.Time) ([]Certificate, error) {
 	var out []Certificate
-	err := s.sel(ctx, &out, "SELECT "+certCols+" FROM certificates WHERE status = 'suspended' AND suspended_until IS NOT NULL AND suspended_until <= ? ORDER BY id", dbTime(now))
+	err := s.sel(ctx, &out, "SELECT "+certCols+" FROM certificates WHERE status = 'suspended' AND suspended_until IS NOT NULL AND suspended_until <= ? AND decision_due_at IS NULL ORDER BY id", dbTime(now))
 	return out, dbErr(err, "certificates")
+}
+
+// FlagDecisionDue marks a suspended certificate whose period ended without
+// escalating by itself: an agent decides whether it is lifted or revoked
+// (RULES S1). A later status change clears the flag.
+func (tx *Tx) FlagDecisionDue(ctx context.Context, certID int64, at time.Time) error {
+	res, err := tx.exec(ctx, "UPDATE certificates SET decision_due_at = ? WHERE id = ? AND status = 'suspended' AND decision_due_at IS NULL", dbTime(at), certID)
+	if err != nil {
+		return dbErr(err, "certificate")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.WrongState, "certificate %d is not suspended or already awaits a decision", certID)
+	}
+	return nil
 }
 
 // ExpiredUnmarked returns valid or suspended certificates whose validity ended.
@@ -189,13 +203,20 @@ func (s *Store) ExpiredUnmarked(ctx context.Context, now time.Time) ([]Certifica
 // StatusRequest is model.StatusRequest.
 type StatusRequest = model.StatusRequest
 
-const srCols = "id, certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, decided_at, decided_by, filed_by"
+const srCols = "id, certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, decided_at, decided_by, filed_by, " +
+	"address, power_of_attorney_id, effective_at"
 
 // CreateStatusRequest records a request.
 func (tx *Tx) CreateStatusRequest(ctx context.Context, r *StatusRequest) error {
 	r.ReceivedAt = dbTime(r.ReceivedAt)
-	id, err := tx.insert(ctx, `INSERT INTO status_requests (certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, filed_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.CertificateID, r.OrgID, r.Kind, r.ReasonID, r.Requester, r.Statement, r.Folio, r.State, r.ReceivedAt, r.FiledBy)
+	var effective any
+	if r.EffectiveAt.Valid {
+		r.EffectiveAt.Time = dbTime(r.EffectiveAt.Time)
+		effective = r.EffectiveAt.Time
+	}
+	id, err := tx.insert(ctx, `INSERT INTO status_requests (certificate_id, org_id, kind, reason_id, requester, statement, folio, state, received_at, filed_by,
+		address, power_of_attorney_id, effective_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.CertificateID, r.OrgID, r.Kind, r.ReasonID,
+		r.Requester, r.Statement, r.Folio, r.State, r.ReceivedAt, r.FiledBy, r.Address, r.PowerOfAttorneyID, effective)
 	if err != nil {
 		return dbErr(err, "status request")
 	}
@@ -215,6 +236,19 @@ func (tx *Tx) DecideStatusRequest(ctx context.Context, id int64, state, by strin
 	return nil
 }
 
+// ScheduleStatusRequest sets when a pending request takes effect (RULES S2:
+// a revocation after prior notice).
+func (tx *Tx) ScheduleStatusRequest(ctx context.Context, id int64, at time.Time) error {
+	res, err := tx.exec(ctx, "UPDATE status_requests SET effective_at = ? WHERE id = ? AND state = 'pending'", dbTime(at), id)
+	if err != nil {
+		return dbErr(err, "status request")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errs.New(errs.WrongState, "status request %d is not pending", id)
+	}
+	return nil
+}
+
 // StatusRequest returns a request by id.
 func (s *Store) StatusRequest(ctx context.Context, id int64) (*StatusRequest, error) {
 	var r StatusRequest
@@ -222,6 +256,14 @@ func (s *Store) StatusRequest(ctx context.Context, id int64) (*StatusRequest, er
 		return nil, notFoundOr(err, "status request %d", id)
 	}
 	return &r, nil
+}
+
+// DueStatusRequests returns pending requests whose effective time came
+// (RULES S2: a revocation after prior notice), oldest first.
+func (s *Store) DueStatusRequests(ctx context.Context, now time.Time) ([]StatusRequest, error) {
+	var out []StatusRequest
+	err := s.sel(ctx, &out, "SELECT "+srCols+" FROM status_requests WHERE state = 'pending' AND effective_at IS NOT NULL AND effective_at <= ? ORDER BY id", dbTime(now))
+	return out, dbErr(err, "status requests")
 }
 
 // ListStatusRequests lists requests of an organisation (0: all) in a state ("" all).

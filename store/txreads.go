@@ -43,6 +43,12 @@ func (tx *Tx) StatusRequest(ctx context.Context, id int64) (*StatusRequest, erro
 	return tx.read().StatusRequest(ctx, id)
 }
 
+// DocumentInfo returns a document's row without its content, read in the
+// transaction.
+func (tx *Tx) DocumentInfo(ctx context.Context, id int64) (*Document, error) {
+	return tx.read().DocumentInfo(ctx, id)
+}
+
 // CertificatesOfAgent lists an agent's login certificates, read in the
 // transaction.
 func (tx *Tx) CertificatesOfAgent(ctx context.Context, agentID int64) ([]Certificate, error) {

@@ -136,6 +136,8 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 	mk := func(use, kind, short string) *cobra.Command {
 		var reason, identifier, requester, statement, issuer string
 		var deferIt bool
+		var address string
+		var powerOfAttorney int64
 		c := &cobra.Command{
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
 			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
@@ -145,13 +147,17 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 					return err
 				}
 				res, err := a.ra.ChangeStatus(cmd.Context(), operator(), ra.StatusInput{CertificateID: c.ID,
-					Kind: kind, ReasonID: reason, Identifier: identifier, Requester: requester, Statement: statement, Defer: deferIt})
+					Kind: kind, ReasonID: reason, Identifier: identifier, Requester: requester, Statement: statement, Defer: deferIt,
+					Address: address, PowerOfAttorney: powerOfAttorney})
 				if err != nil {
 					return err
 				}
 				if res.Change != nil {
 					printf(cmd.OutOrStdout(), "certificate %s: %s at %s (folio %s, verification code %s)\n", c.Serial, kind,
 						res.Change.At.Format("2006-01-02 15:04:05.000000Z07:00"), res.Request.Folio, res.Ack.Code)
+				} else if res.Request.EffectiveAt.Valid {
+					printf(cmd.OutOrStdout(), "request %s: prior notice sent; the revocation takes effect at %s unless cancelled\n", res.Request.Folio,
+						res.Request.EffectiveAt.Time.Format("2006-01-02 15:04:05Z07:00"))
 				} else {
 					printf(cmd.OutOrStdout(), "request %s filed for another agent to decide\n", res.Request.Folio)
 				}
@@ -163,7 +169,9 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 		f.StringVar(&reason, "reason", "", "reason id from the policy's catalogue (see policies/<id>.yaml status_reasons)")
 		f.StringVar(&identifier, "identifier", "", "the holder's CURP (or DNI), which must match the certificate (RULES S4)")
 		f.StringVar(&requester, "requester", "agent", "holder, superior, representative or agent")
-		f.StringVar(&statement, "statement", "", "what the requester stated (a representative cites the power of attorney)")
+		f.StringVar(&statement, "statement", "", "what the requester stated")
+		f.StringVar(&address, "address", "", "the holder's address, stated in a revocation request of the holder or a representative (RULES S4)")
+		f.Int64Var(&powerOfAttorney, "power-of-attorney", 0, "id of the POWER_OF_ATTORNEY document uploaded to a request of the holder (a representative's request, RULES S4)")
 		f.BoolVar(&deferIt, "defer", false, "file the request for another agent to decide instead of applying it")
 		return c
 	}

@@ -17,9 +17,9 @@ func startWorkers(ctx context.Context, a *app) {
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Error("deadline scheduler", "err", err)
-		case rep != nil && (len(rep.NotPresented)+len(rep.RefusalsDue)+len(rep.HoldsReleased)+len(rep.Escalated)+len(rep.Expired)+len(rep.Errors) > 0):
+		case rep != nil && (len(rep.NotPresented)+len(rep.RefusalsDue)+len(rep.HoldsReleased)+len(rep.Escalated)+len(rep.DecisionsDue)+len(rep.Revoked)+len(rep.Expired)+len(rep.Errors) > 0):
 			a.log.Info("deadline scheduler", "notPresented", len(rep.NotPresented), "refusalsDue", len(rep.RefusalsDue),
-				"holdsReleased", len(rep.HoldsReleased), "escalated", len(rep.Escalated), "expired", len(rep.Expired), "errors", rep.Errors)
+				"holdsReleased", len(rep.HoldsReleased), "escalated", len(rep.Escalated), "decisionsDue", len(rep.DecisionsDue), "revoked", len(rep.Revoked), "expired", len(rep.Expired), "errors", rep.Errors)
 		}
 	})
 	go ra.RunEvery(ctx, a.cfg.MonitorInterval, func(ctx context.Context) {

@@ -44,6 +44,9 @@ type Certificate struct {
 	SuspendedUntil   sql.NullTime   `db:"suspended_until"`
 	AppointmentCheck sql.NullTime   `db:"appointment_checked_at"`
 	Origin           string         `db:"origin"` // "issued" here, or "homologated" (RULES O4)
+	// DecisionDueAt: a suspension that does not escalate by itself ended its
+	// period then and awaits an agent's decision (RULES S1).
+	DecisionDueAt sql.NullTime `db:"decision_due_at"`
 }
 
 // CertificateCount is how many certificates of one issuer have one status.

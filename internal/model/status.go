@@ -44,4 +44,13 @@ type StatusRequest struct {
 	DecidedAt     sql.NullTime   `db:"decided_at"`
 	DecidedBy     sql.NullString `db:"decided_by"`
 	FiledBy       string         `db:"filed_by"`
+	// Address is the holder's address the request states (RULES S4,
+	// Zacatecas art. 68-I-c).
+	Address string `db:"address"`
+	// PowerOfAttorneyID is the uploaded POWER_OF_ATTORNEY document a
+	// representative's request rests on (RULES S4, Zacatecas art. 68-II).
+	PowerOfAttorneyID sql.NullInt64 `db:"power_of_attorney_id"`
+	// EffectiveAt is when a revocation announced by prior notice takes
+	// effect (RULES S2, Zacatecas art. 66-IV); the scheduler applies it then.
+	EffectiveAt sql.NullTime `db:"effective_at"`
 }

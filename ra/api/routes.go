@@ -179,7 +179,8 @@ func (h *Handler) table() []route {
 		jsonRoute(post, "/api/v1/certificates/{id}/status", "Suspend, lift, revoke or extinguish, giving the holder's CURP or DNI and a reason (S1-S4)", 200,
 			func(ctx context.Context, c *call, b *StatusBody) (*StatusResult, error) {
 				res, err := R.ChangeStatus(ctx, c.actor, ra.StatusInput{CertificateID: c.id, Kind: b.Kind, ReasonID: b.Reason,
-					Identifier: b.Identifier, Requester: b.Requester, Statement: b.Statement, Defer: b.Defer})
+					Identifier: b.Identifier, Requester: b.Requester, Statement: b.Statement, Defer: b.Defer,
+					Address: b.Address, PowerOfAttorney: b.PowerOfAttorney})
 				if err != nil {
 					return nil, err
 				}
@@ -279,7 +280,8 @@ func (h *Handler) table() []route {
 					return nil, err
 				}
 				return &DeadlineReport{NotPresented: nonNil(rep.NotPresented), RefusalsDue: nonNil(rep.RefusalsDue),
-					HoldsReleased: nonNil(rep.HoldsReleased), Escalated: nonNil(rep.Escalated), Expired: nonNil(rep.Expired), Unverified: nonNil(rep.Unverified),
+					HoldsReleased: nonNil(rep.HoldsReleased), Escalated: nonNil(rep.Escalated),
+					DecisionsDue: nonNil(rep.DecisionsDue), Revoked: nonNil(rep.Revoked), Expired: nonNil(rep.Expired), Unverified: nonNil(rep.Unverified),
 					Skipped: rep.Skipped, Errors: nonNil(rep.Errors)}, nil
 			}),
 		jsonRoute(post, "/api/v1/public/requests", "File a request online (no certificate; R9)", 201,

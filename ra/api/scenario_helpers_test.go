@@ -466,6 +466,8 @@ var scMailSubjects = map[string]*regexp.Regexp{
 	notify.TemplateLift:               regexp.MustCompile(`^Se levantó la suspensión de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
 	notify.TemplateRevocation:         regexp.MustCompile(`^Revocación de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
 	notify.TemplateNotPresented:       regexp.MustCompile(`^Su solicitud con folio \S+ se tiene por no presentada$`),
+	notify.TemplateBatchScheduled:     regexp.MustCompile(`^Fecha de envío de su solicitud \S+ a la Entidad de Certificación$`),
+	notify.TemplateRevocationNotice:   regexp.MustCompile(`^Aviso previo de revocación de su certificado de firma electrónica \(número de serie [0-9a-f]+\)$`),
 }
 
 func scTemplateOf(m scEmail) string {

@@ -135,6 +135,7 @@ type (
 		Organisation       int64      `json:"organisation"`
 		EmailVerified      bool       `json:"emailVerified"`
 		DeficiencyDeadline *time.Time `json:"deficiencyDeadline"`
+		HoldUntil          *time.Time `json:"holdUntil"`
 		CertificateID      int64      `json:"certificateId"`
 		Appointment        *struct {
 			State, Status, Organisation, Position string
@@ -489,7 +490,7 @@ func (r *scenarioRun) supplyMissingItems() {
 // resumeAndApprove is step 4: resume within the term and approve; the
 // one-time EST and ACME credential goes to the institutional address only.
 func (r *scenarioRun) resumeAndApprove() {
-	t, h, ag, reqPath := r.t, r.h, r.ag, r.reqPath
+	t, h, ag, pol, reqPath := r.t, r.h, r.ag, r.pol, r.reqPath
 	var q scRequestJSON
 	h.ok(ag.Client, 200, "POST", reqPath+"/resume", nil, &q)
 	if q.State != ra.StateInReview || q.DeficiencyDeadline != nil {
@@ -501,7 +502,20 @@ func (r *scenarioRun) resumeAndApprove() {
 		CredentialExpiresAt time.Time     `json:"credentialExpiresAt"`
 	}
 	ar := h.ok(ag.Client, 200, "POST", reqPath+"/approve", nil, &approved)
-	if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialQueued || approved.CredentialExpiresAt.IsZero() {
+	if pol.Batch != nil {
+		// RULES D5: held for the weekly batch, whose date the applicant is
+		// told; the scheduler sends it then and the credential follows.
+		if approved.Request.State != ra.StateApproved || approved.CredentialQueued || approved.Request.HoldUntil == nil {
+			t.Fatalf("approve under a weekly batch: %s", ar)
+		}
+		if m := h.one(h.flush(), notify.TemplateBatchScheduled, r.addr); !strings.Contains(m.Text, r.folio) {
+			t.Fatalf("batch date e-mail: %s", m.Text)
+		}
+		r.e.Clock.Set(*approved.Request.HoldUntil)
+		if rep, err := h.ra.RunDeadlines(context.Background(), ra.System("scheduler")); err != nil || len(rep.HoldsReleased) != 1 {
+			t.Fatalf("the batch: %+v %v", rep, err)
+		}
+	} else if approved.Request.State != ra.StateCredentialIssued || !approved.CredentialQueued || approved.CredentialExpiresAt.IsZero() {
 		t.Fatalf("approve: %s", ar)
 	}
 	mails := h.flush()
@@ -787,6 +801,9 @@ func (r *scenarioRun) checkMailHRAndAudit() {
 		want = append(want, notify.TemplateSuspension, notify.TemplateLift)
 	}
 	want = append(want, notify.TemplateRevocation)
+	if r.pol.Batch != nil {
+		want = append(want, notify.TemplateBatchScheduled) // RULES D5
+	}
 	var got []string
 	for _, m := range h.mails {
 		got = append(got, scTemplateOf(m))

@@ -93,6 +93,10 @@ type StatusBody struct {
 	Requester  string `json:"requester,omitempty" enum:"agent,holder,superior,representative"`
 	Statement  string `json:"statement,omitempty"`
 	Defer      bool   `json:"defer,omitempty" doc:"File the request for another agent to decide"`
+	Address    string `json:"address,omitempty" doc:"The holder's address; required in a revocation request of the holder or their representative (RULES S4, Zacatecas art. 68-I-c)"`
+	// PowerOfAttorney is a document id, not free text: the document is
+	// uploaded first, as POWER_OF_ATTORNEY, to a request of the holder.
+	PowerOfAttorney int64 `json:"powerOfAttorney,omitempty" doc:"Id of the uploaded POWER_OF_ATTORNEY document of the holder; required from a representative (RULES S4, Zacatecas art. 68-II)"`
 }
 
 // DecideBody decides a deferred status request.
@@ -345,6 +349,7 @@ type Certificate struct {
 	Enrollment      int64      `json:"enrollment,omitempty"`
 	Policy          string     `json:"policy,omitempty"`
 	Origin          string     `json:"origin" enum:"issued,homologated"`
+	DecisionDueAt   *time.Time `json:"decisionDueAt,omitempty" doc:"The suspension's period ended and it does not escalate by itself: an agent decides (lift or revoke) (RULES S1)"`
 	PEM             string     `json:"certificate,omitempty" doc:"PEM"`
 }
 
@@ -373,19 +378,22 @@ type CertificateDetail struct {
 
 // StatusRequest is a revocation or suspension request.
 type StatusRequest struct {
-	ID            int64      `json:"id"`
-	CertificateID int64      `json:"certificateId"`
-	Organisation  int64      `json:"organisation"`
-	Kind          string     `json:"kind"`
-	ReasonID      string     `json:"reasonId"`
-	Requester     string     `json:"requester"`
-	Statement     string     `json:"statement,omitempty"`
-	Folio         string     `json:"folio"`
-	State         string     `json:"state" enum:"pending,done,refused"`
-	ReceivedAt    time.Time  `json:"receivedAt"`
-	DecidedAt     *time.Time `json:"decidedAt,omitempty"`
-	DecidedBy     string     `json:"decidedBy,omitempty"`
-	FiledBy       string     `json:"filedBy"`
+	ID              int64      `json:"id"`
+	CertificateID   int64      `json:"certificateId"`
+	Organisation    int64      `json:"organisation"`
+	Kind            string     `json:"kind"`
+	ReasonID        string     `json:"reasonId"`
+	Requester       string     `json:"requester"`
+	Statement       string     `json:"statement,omitempty"`
+	Folio           string     `json:"folio"`
+	State           string     `json:"state" enum:"pending,done,refused,lapsed"`
+	ReceivedAt      time.Time  `json:"receivedAt"`
+	DecidedAt       *time.Time `json:"decidedAt,omitempty"`
+	DecidedBy       string     `json:"decidedBy,omitempty"`
+	FiledBy         string     `json:"filedBy"`
+	Address         string     `json:"address,omitempty" doc:"RULES S4, Zacatecas art. 68-I-c"`
+	PowerOfAttorney int64      `json:"powerOfAttorney,omitempty" doc:"Document id of the representative's power of attorney (RULES S4)"`
+	EffectiveAt     *time.Time `json:"effectiveAt,omitempty" doc:"A revocation after prior notice takes effect then (RULES S2, Zacatecas art. 66-IV)"`
 }
 
 // StatusRequests is a list of status requests.
@@ -417,6 +425,8 @@ type DeadlineReport struct {
 	RefusalsDue   []string `json:"refusalsDue" doc:"RULES D2"`
 	HoldsReleased []string `json:"holdsReleased" doc:"RULES D5"`
 	Escalated     []string `json:"escalated" doc:"RULES S1"`
+	DecisionsDue  []string `json:"decisionsDue" doc:"Suspensions that do not escalate by themselves, flagged for an agent's decision (RULES S1)"`
+	Revoked       []string `json:"revoked" doc:"Revocations applied at the term of their prior notice (RULES S2)"`
 	Expired       []string `json:"expired" doc:"RULES S3"`
 	Unverified    []string `json:"unverifiedExpired" doc:"Online filings cancelled because their e-mail was not verified in time (RULES R9)"`
 	Skipped       bool     `json:"skipped" doc:"Another node held the scheduler lock"`

@@ -122,7 +122,7 @@ func certificateOf(c *model.Certificate, withPEM bool) Certificate {
 	v := Certificate{ID: c.ID, Serial: c.Serial, Subject: subjectOf(c.DER, c.Subject), Status: c.Status,
 		StatusReason: c.StatusReasonID.String, NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), IssuedAt: c.IssuedAt.UTC(),
 		StatusChangedAt: c.StatusChangedAt.UTC(), RevokedAt: nullTime(c.RevokedAt), Organisation: c.OrgID.Int64,
-		Enrollment: c.EnrollmentID.Int64, Policy: c.PolicyID.String, Origin: c.Origin}
+		Enrollment: c.EnrollmentID.Int64, Policy: c.PolicyID.String, Origin: c.Origin, DecisionDueAt: nullTime(c.DecisionDueAt)}
 	if c.RevocationReason.Valid {
 		n := c.RevocationReason.Int64
 		v.ReasonCode = &n
@@ -155,7 +155,8 @@ func statusRequestOf(sr *model.StatusRequest) *StatusRequest {
 	}
 	return &StatusRequest{ID: sr.ID, CertificateID: sr.CertificateID, Organisation: sr.OrgID, Kind: sr.Kind, ReasonID: sr.ReasonID,
 		Requester: sr.Requester, Statement: sr.Statement, Folio: sr.Folio, State: sr.State, ReceivedAt: sr.ReceivedAt.UTC(),
-		DecidedAt: nullTime(sr.DecidedAt), DecidedBy: sr.DecidedBy.String, FiledBy: sr.FiledBy}
+		DecidedAt: nullTime(sr.DecidedAt), DecidedBy: sr.DecidedBy.String, FiledBy: sr.FiledBy,
+		Address: sr.Address, PowerOfAttorney: sr.PowerOfAttorneyID.Int64, EffectiveAt: nullTime(sr.EffectiveAt)}
 }
 
 func documentOf(d *documents.Document) Document {

@@ -28,6 +28,8 @@ const (
 	TemplateRevocation         = "revocation"
 	TemplateRenewalReminder    = "renewal_reminder"
 	TemplateAcknowledgement    = "acknowledgement"
+	TemplateBatchScheduled     = "batch_scheduled"   // RULES D5
+	TemplateRevocationNotice   = "revocation_notice" // RULES S2
 )
 
 // KeyTZ is the optional data key naming the IANA time zone dates are shown
@@ -62,6 +64,8 @@ var templateKeys = map[string][]string{
 	TemplateRevocation:         {"Name", "Serial", "Reason", "At", "Folio"},
 	TemplateRenewalReminder:    {"Name", "Serial", "NotAfter", "WindowStart", "Link"},
 	TemplateAcknowledgement:    {"Name", "Folio", "ReceivedAt", "Link"},
+	TemplateBatchScheduled:     {"Name", "Folio", "SendAt"},
+	TemplateRevocationNotice:   {"Name", "Serial", "Reason", "EffectiveAt", "Folio", "LegalBasis"},
 }
 
 // Templates returns the template names, sorted.

@@ -94,6 +94,15 @@ func sample(name string) (data map[string]any, facts map[string][]string) {
 		add("Folio", "ZAC-2026-000126", "ReceivedAt", tMonday, "Link", "https://sello.example.gob.mx/acuse/ZAC-2026-000126")
 		both = append(both, "ZAC-2026-000126", "https://sello.example.gob.mx/acuse/ZAC-2026-000126")
 		es, en = append(es, fMondayES, "acusa recibo"), append(en, fMondayEN, "acknowledge receipt")
+	case TemplateBatchScheduled:
+		add("Folio", "CAJ-2026-000017", "SendAt", tMonday)
+		both = append(both, "CAJ-2026-000017")
+		es, en = append(es, fMondayES, "lotes semanales"), append(en, fMondayEN, "weekly batches")
+	case TemplateRevocationNotice:
+		add("Serial", "4F2A9C01D3", "Reason", "Incumplimiento del titular de sus obligaciones", "EffectiveAt", tDeadline,
+			"Folio", "REV-2026-0032", "LegalBasis", "Reglamento de la Ley de Firma Electrónica del Estado de Zacatecas, art. 66-IV")
+		both = append(both, "4F2A9C01D3", "Incumplimiento del titular de sus obligaciones", "REV-2026-0032", "art. 66-IV")
+		es, en = append(es, fDeadlineES, "será revocado"), append(en, fDeadlineEN, "will be revoked")
 	}
 	return d, map[string][]string{LangES: append(es, both...), LangEN: append(en, both...)}
 }
@@ -113,8 +122,8 @@ func roundTrip(t testing.TB, m Message) Message {
 }
 
 func TestTemplates_AllRenderInBothLanguages(t *testing.T) {
-	if got := len(Templates()); got != 11 {
-		t.Fatalf("%d templates, want 11", got)
+	if got := len(Templates()); got != 13 {
+		t.Fatalf("%d templates, want 13", got)
 	}
 	for _, name := range Templates() {
 		for _, lang := range []string{LangES, LangEN} {
