@@ -73,7 +73,7 @@ func (r *RA) acknowledge(ctx context.Context, tx AckTx, in ackInput) (*Acknowled
 	}
 	// The verification code is derived from the signed bytes, so the URL in
 	// the QR code names the folio; the code is printed next to it.
-	a.VerifyURL = r.publicURL + "/verificar/" + in.folio
+	a.VerifyURL = r.portalURL + "/verificar/" + in.folio
 	jws, err := receipt.Sign(a, r.ackSigner.Key, r.ackSigner.Chain)
 	if err != nil {
 		return nil, err

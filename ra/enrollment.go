@@ -287,7 +287,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		msgs := []mail{{template: "acknowledgement", key: "ack:" + folio}}
 		if channel == ChannelOnline {
 			msgs = append(msgs, mail{template: "email_verification", key: "verify:" + folio,
-				data: map[string]any{"Token": token, "VerifyURL": r.publicURL + "/solicitud/verificar?folio=" + folio + "&token=" + token}})
+				data: map[string]any{"Token": token, "VerifyURL": r.portalURL + "/solicitud/verificar?folio=" + folio + "&token=" + token}})
 		}
 		return r.notify(ctx, tx, out.Request, ack, msgs...)
 	})

@@ -70,7 +70,7 @@ func (r *RA) verification(ctx context.Context, folio string) (code, url string) 
 	if a, err := r.verifyDocument(ctx, folio, rec.VerificationCode); err == nil && a.Ack.VerifyURL != "" {
 		return a.Code, a.Ack.VerifyURL
 	}
-	return rec.VerificationCode, "/verificar/" + folio
+	return rec.VerificationCode, r.portalURL + "/verificar/" + folio
 }
 
 // officialName is how a printed document names the person who prints it:
