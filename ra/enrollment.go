@@ -277,7 +277,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 				"org": org.Code, "receivedAt": received.Format(time.RFC3339)}}); err != nil {
 			return err
 		}
-		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "enrollment.request",
+		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "enrollment.request", channel: channel,
 			enrollmentID: e.ID, filedAt: filedAt, receivedAt: received, filer: person, place: req.Place})
 		if err != nil {
 			return err
