@@ -49,7 +49,7 @@ func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowl
 		case notify.TemplateDeficiencyNotice:
 			full["Days"] = deficiencyDays(r, req)
 		case notify.TemplateRefusal:
-			full["Reasons"] = m.data["Items"]
+			full["Reasons"], full["Grounds"] = m.data["Items"], m.data["Note"]
 		case notify.TemplateNotPresented:
 			full["Date"] = now
 		case notify.TemplateAcknowledgement:
