@@ -32,7 +32,7 @@ func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowl
 	for _, m := range mails {
 		full := map[string]any{
 			"Name": req.Person.Data.FullName(), "Folio": req.Folio, "TZ": tz, "LegalBasis": legalBasis(pol, m.template), "Date": now,
-			"Link": r.publicURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
+			"Link": r.portalURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
 		}
 		if ack != nil {
 			full["ReceivedAt"] = ack.Ack.ReceivedAt
