@@ -30,6 +30,7 @@ type ackInput struct {
 	pol           *policies.Policy
 	folio         string
 	action        string
+	channel       string // receipt.ChannelOnline, ChannelInPerson or "" (not stated)
 	enrollmentID  int64
 	certificateID int64
 	filedAt       time.Time
@@ -57,7 +58,7 @@ func (r *RA) acknowledge(ctx context.Context, tx AckTx, in ackInput) (*Acknowled
 		place = in.pol.Jurisdiction.Locality + ", " + in.pol.Jurisdiction.State
 	}
 	a := receipt.Acknowledgement{
-		Folio: in.folio, Action: in.action, ActionES: actionText[in.action][0], ActionEN: actionText[in.action][1], Place: place,
+		Folio: in.folio, Action: in.action, Channel: in.channel, ActionES: actionText[in.action][0], ActionEN: actionText[in.action][1], Place: place,
 		FiledAt: in.filedAt, ReceivedAt: in.receivedAt, Annexes: in.annexes, TZ: in.pol.CalendarSpec.Timezone,
 		ReceivingBody: receipt.ReceivingBody{Organisation: in.org.Name, Code: in.org.Code, Unit: in.org.ResponsibleUnit, Authority: in.pol.Jurisdiction.Authority},
 	}
@@ -73,7 +74,7 @@ func (r *RA) acknowledge(ctx context.Context, tx AckTx, in ackInput) (*Acknowled
 	}
 	// The verification code is derived from the signed bytes, so the URL in
 	// the QR code names the folio; the code is printed next to it.
-	a.VerifyURL = r.publicURL + "/verificar/" + in.folio
+	a.VerifyURL = r.portalURL + "/verificar/" + in.folio
 	jws, err := receipt.Sign(a, r.ackSigner.Key, r.ackSigner.Chain)
 	if err != nil {
 		return nil, err

@@ -277,7 +277,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 				"org": org.Code, "receivedAt": received.Format(time.RFC3339)}}); err != nil {
 			return err
 		}
-		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "enrollment.request",
+		ack, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "enrollment.request", channel: channel,
 			enrollmentID: e.ID, filedAt: filedAt, receivedAt: received, filer: person, place: req.Place})
 		if err != nil {
 			return err
@@ -287,7 +287,7 @@ func (r *RA) file(ctx context.Context, actor Actor, req FileRequest, channel str
 		msgs := []mail{{template: "acknowledgement", key: "ack:" + folio}}
 		if channel == ChannelOnline {
 			msgs = append(msgs, mail{template: "email_verification", key: "verify:" + folio,
-				data: map[string]any{"Token": token, "VerifyURL": r.publicURL + "/solicitud/verificar?folio=" + folio + "&token=" + token}})
+				data: map[string]any{"Token": token, "VerifyURL": r.portalURL + "/solicitud/verificar?folio=" + folio + "&token=" + token}})
 		}
 		return r.notify(ctx, tx, out.Request, ack, msgs...)
 	})

@@ -32,7 +32,7 @@ func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowl
 	for _, m := range mails {
 		full := map[string]any{
 			"Name": req.Person.Data.FullName(), "Folio": req.Folio, "TZ": tz, "LegalBasis": legalBasis(pol, m.template), "Date": now,
-			"Link": r.publicURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
+			"Link": r.portalURL + "/solicitud/" + req.Folio, "Code": "", "ExpiresAt": now.Add(72 * time.Hour),
 		}
 		if ack != nil {
 			full["ReceivedAt"] = ack.Ack.ReceivedAt
@@ -49,7 +49,7 @@ func (r *RA) notify(ctx context.Context, tx OutboxTx, req *Request, ack *Acknowl
 		case notify.TemplateDeficiencyNotice:
 			full["Days"] = deficiencyDays(r, req)
 		case notify.TemplateRefusal:
-			full["Reasons"] = m.data["Items"]
+			full["Reasons"], full["Grounds"] = m.data["Items"], m.data["Note"]
 		case notify.TemplateNotPresented:
 			full["Date"] = now
 		case notify.TemplateAcknowledgement:

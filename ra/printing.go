@@ -70,7 +70,7 @@ func (r *RA) verification(ctx context.Context, folio string) (code, url string) 
 	if a, err := r.verifyDocument(ctx, folio, rec.VerificationCode); err == nil && a.Ack.VerifyURL != "" {
 		return a.Code, a.Ack.VerifyURL
 	}
-	return rec.VerificationCode, "/verificar/" + folio
+	return rec.VerificationCode, r.portalURL + "/verificar/" + folio
 }
 
 // officialName is how a printed document names the person who prints it:
@@ -192,11 +192,7 @@ func (r *RA) refusalPDF(ctx context.Context, a Actor, id int64, lang string) (*P
 		rf.Identifier = receipt.Mask(identifierOf(q.Person.Data, pol))
 	}
 	for _, g := range grounds {
-		text := g.ES
-		if lang == "en" {
-			text = g.EN
-		}
-		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: pol.RuleCitation(g.Rule, notice), Text: text})
+		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: pol.RuleCitation(g.Rule, notice), Text: g.ForApplicant(lang)})
 	}
 	if q.Data.RefusalNote != "" {
 		rf.Grounds = append(rf.Grounds, receipt.Ground{Rule: pol.RuleCitation("D2", notice), Text: q.Data.RefusalNote})

@@ -5,6 +5,7 @@
 package ra
 
 import (
+	"cmp"
 	"crypto/x509"
 	"log/slog"
 
@@ -22,6 +23,7 @@ type RA struct {
 	issuers   map[string]*Issuer // by name
 	policies  policies.Set
 	publicURL string
+	portalURL string
 	clk       clock.Clock
 	log       *slog.Logger
 
@@ -45,6 +47,10 @@ type Config struct {
 	Issuers   []*Issuer
 	Policies  policies.Set
 	PublicURL string
+	// PortalURL is the HTTPS base of the links handed to people (online
+	// check, e-mail verification, status page; RULES G4); "" means
+	// PublicURL. Certificates' AIA, CRL and OCSP URLs keep PublicURL.
+	PortalURL string
 	Clock     clock.Clock
 	Logger    *slog.Logger
 	// Appointments are the HR sources, by policy id (RULES R1).
@@ -74,7 +80,7 @@ func New(c Config) *RA {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &RA{store: c.Store, issuers: issuerMap(c.Issuers), policies: c.Policies,
-		publicURL: c.PublicURL, clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
+		publicURL: c.PublicURL, portalURL: cmp.Or(c.PortalURL, c.PublicURL), clk: c.Clock, log: c.Logger, appointments: c.Appointments, orgAppointments: c.OrgAppointments, ackSigner: c.AckSigner,
 		homologationRoots: c.HomologationRoots, docs: c.Documents,
 		anon:   &refusalTally{clients: map[string]*tallied{}, counter: c.AnonymousRefused},
 		limits: c.Limits, byAddress: newLimiter(c.Limits.FilingsPerAddress, c.Limits.Window),

@@ -408,11 +408,9 @@ func (r *RA) LoadByFolio(ctx context.Context, actor Actor, folio string) (*Reque
 func findingsData(fs []policies.Finding, lang string) []map[string]string {
 	out := make([]map[string]string, 0, len(fs))
 	for _, f := range fs {
-		text := f.ES
-		if lang == "en" {
-			text = f.EN
-		}
-		out = append(out, map[string]string{"Rule": f.Rule, "Text": text})
+		// Notices go to the applicant: the agent's checklist is restated
+		// as the requirement the applicant did not meet.
+		out = append(out, map[string]string{"Rule": f.Rule, "Text": f.ForApplicant(lang)})
 	}
 	return out
 }

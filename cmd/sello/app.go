@@ -288,7 +288,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		Help: "Refused calls of anonymous callers (no certificate, online filers) by error type; the audit log holds one entry per client and minute."},
 		[]string{"type"})
 	a.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](a.store), Issuers: issuers,
-		Policies: a.policies, PublicURL: cfg.PublicURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
+		Policies: a.policies, PublicURL: cfg.PublicURL.String(), PortalURL: cfg.PortalURL.String(), Clock: a.clk, Logger: a.log, Appointments: hr, OrgAppointments: orgHR,
 		HomologationRoots: homologationRoots(cfg, a.log),
 		Documents:         documents.New(documents.Bind[*store.Tx](a.store), box, a.clk, a.log),
 		Limits: ra.Limits{FilingsPerAddress: cfg.FilingsPerAddress, FilingsPerEmail: cfg.FilingsPerEmail, Window: cfg.FilingWindow,

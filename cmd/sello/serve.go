@@ -21,6 +21,7 @@ import (
 	"github.com/sello-pki/sello/internal/server"
 	"github.com/sello-pki/sello/ra"
 	"github.com/sello-pki/sello/ra/api"
+	"github.com/sello-pki/sello/ra/web"
 	"github.com/sello-pki/sello/store"
 )
 
@@ -107,7 +108,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 		httpsURL = "https://" + httpsLn.Addr().String()
 	}
 	h := server.Handler(server.Options{DB: a.store, Root: a.rootCert, Issuers: served,
-		Registry: reg, API: api.New(api.Config{RA: a.ra, Logger: a.log}), Logger: a.log,
+		Registry: reg, API: api.New(api.Config{RA: a.ra, Logger: a.log}), Web: web.New(a.ra, a.log), Logger: a.log,
 		HTTPSURL: httpsURL, Metrics: server.MetricsAccess(cfg.Metrics)})
 	timeouts := server.Timeouts{ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout, Idle: cfg.IdleTimeout}
 

@@ -80,9 +80,13 @@ type Database struct {
 
 // Listen sets the listeners and the public base URL.
 type Listen struct {
-	HTTP      string   `yaml:"http"`
-	HTTPS     string   `yaml:"https"`
-	PublicURL string   `yaml:"public_url"`
+	HTTP      string `yaml:"http"`
+	HTTPS     string `yaml:"https"`
+	PublicURL string `yaml:"public_url"`
+	// PortalURL is the HTTPS base of the links handed to people (online
+	// check, e-mail verification, status page): they carry personal data,
+	// which the plain listener refuses. Default: the HTTPS listener.
+	PortalURL string   `yaml:"portal_url"`
 	Metrics   string   `yaml:"metrics"`
 	Timeouts  Timeouts `yaml:"timeouts"`
 }
@@ -173,6 +177,7 @@ type Config struct {
 	DatabaseURL            string
 	HTTPAddr, HTTPSAddr    string
 	PublicURL              *url.URL
+	PortalURL              *url.URL
 	TLSCertFile            string
 	TLSKeyFile             string
 	TLSNames               []string
@@ -464,6 +469,9 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 	}
 	pu.Path = strings.TrimRight(pu.Path, "/")
 	c.PublicURL = pu
+	if c.PortalURL, err = portalURL(f.Listen.PortalURL, c.HTTPSAddr, pu); err != nil {
+		return nil, fail("listen.portal_url", "%v", err)
+	}
 
 	if (f.TLS.CertFile == "") != (f.TLS.KeyFile == "") {
 		return nil, fail("tls.cert_file", "set both tls.cert_file and tls.key_file, or neither")

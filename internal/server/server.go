@@ -33,7 +33,10 @@ type Options struct {
 	Issuers  []Issuer
 	Registry *prometheus.Registry
 	API      http.Handler
-	Logger   *slog.Logger
+	// Web serves the public pages behind the links Sello hands out
+	// (/verificar/, /solicitud/; ra/web); nil: none.
+	Web    http.Handler
+	Logger *slog.Logger
 	// HTTPSURL is the HTTPS listener's base URL, which the plain listener
 	// names when it refuses a path that carries personal data; "" when
 	// there is none.
@@ -90,10 +93,27 @@ func Handler(o Options) http.Handler {
 	if o.API != nil {
 		mux.Handle("/api/", o.API)
 	}
+	if o.Web != nil {
+		mux.Handle("/solicitud/", o.Web)
+		mux.Handle("/verificar/", documentCheck(o.Web, o.API))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Write(w, problem.Lang(r), errs.New(errs.NotFound, "nothing at %s", r.URL.Path))
 	})
 	return instrument(mux, o.Registry, o.Logger, o.HTTPSURL)
+}
+
+// documentCheck serves the online check of a printed document (RULES G4)
+// as a page, or as JSON to a client that asks for it only (the API's
+// DocumentCheck).
+func documentCheck(page, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if api != nil && strings.HasPrefix(r.Header.Get("Accept"), "application/json") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		page.ServeHTTP(w, r)
+	})
 }
 
 func pemOf(cs ...*x509.Certificate) []byte {

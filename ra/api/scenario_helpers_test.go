@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net"
@@ -50,6 +51,10 @@ import (
 
 const scPublicURL = "http://firma.example.gob.mx"
 
+// scPortalURL is the HTTPS base of the links handed to people
+// (listen.portal_url): they lead to pages with personal data.
+const scPortalURL = "https://firma.example.gob.mx"
+
 type scHarness struct {
 	t      *testing.T
 	env    *storetest.Env
@@ -68,6 +73,7 @@ type scHarness struct {
 	anon   *http.Client   // TLS without a client certificate
 	mails  []scEmail      // every e-mail received so far, in order
 	seen   int            // sink messages already parsed into mails
+	links  []scLink       // every link found in an e-mail, a PDF or a QR code
 }
 
 // newScHarness builds the whole stack on e, with the fake clock set to now.
@@ -128,7 +134,7 @@ func newScHarness(t *testing.T, e *storetest.Env, now time.Time) *scHarness {
 		issuers = append(issuers, is)
 	}
 	h.ra = ra.New(ra.Config{Store: ra.Bind[*store.Tx](e.Store), Issuers: issuers,
-		Policies: h.pols, PublicURL: scPublicURL, Clock: e.Clock, Appointments: srcs,
+		Policies: h.pols, PublicURL: scPublicURL, PortalURL: scPortalURL, Clock: e.Clock, Appointments: srcs,
 		Documents: documents.New(documents.Bind[*store.Tx](e.Store), e.Box, e.Clock, nil)})
 
 	// The mail relay and the outbox worker that feeds it.
@@ -452,6 +458,9 @@ func (h *scHarness) flush() []scEmail {
 	}
 	h.seen = len(msgs)
 	h.mails = append(h.mails, out...)
+	for _, m := range out {
+		h.collectLinks("e-mail "+m.Subject, m.Text+" "+html.UnescapeString(m.HTML))
+	}
 	return out
 }
 
@@ -550,6 +559,7 @@ func (h *scHarness) pdfText(c *http.Client, path string) string {
 	if err != nil {
 		h.t.Fatalf("pdftotext %s: %v\n%s", path, err, out)
 	}
+	h.collectPDFLinks(path, file, string(out))
 	return string(out)
 }
 
@@ -563,7 +573,7 @@ func (h *scHarness) receipt(c *http.Client, path, folio string) string {
 	if !strings.Contains(text, folio) {
 		h.t.Errorf("%s does not show folio %s:\n%s", path, folio, text)
 	}
-	link := scPublicURL + "/verificar/" + folio
+	link := scPortalURL + "/verificar/" + folio
 	if !strings.Contains(text, link) {
 		h.t.Errorf("%s does not print the online check %s (RULES G4):\n%s", path, link, text)
 	}

@@ -181,6 +181,7 @@ func scenarioOn(t *testing.T, e *storetest.Env, s jurisdictionScenario) {
 	r.refuseBadRevocations()
 	r.followHRAfterIssue()
 	r.checkMailHRAndAudit()
+	r.h.followLinks()
 }
 
 // scenarioRun is one run of a jurisdiction's story: the harness and the cast,
@@ -393,9 +394,14 @@ func (r *scenarioRun) attendAndFindDeficient() {
 	if !strings.Contains(notice.Text, r.folio) || !strings.Contains(notice.Text, scFechaES(deadline, pol.CalendarSpec.Timezone)) {
 		t.Errorf("the deficiency notice does not give the folio and the deadline %q: %s", scFechaES(deadline, pol.CalendarSpec.Timezone), notice.Text)
 	}
+	// The notice addresses the applicant: what they did not meet, not the
+	// agent's checklist (RULES D1, D2).
 	for _, f := range q.Deficiencies {
-		if !strings.Contains(notice.Text, "["+f.Rule+"] "+strings.Join(strings.Fields(f.ES), " ")) {
-			t.Errorf("the deficiency notice does not list [%s] %s", f.Rule, f.ES)
+		if want := f.ForApplicant("es"); !strings.Contains(notice.Text, "["+f.Rule+"] "+strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("the deficiency notice does not list [%s] %s", f.Rule, want)
+		}
+		if f.InPerson && strings.Contains(notice.Text, strings.Join(strings.Fields(f.ES), " ")) {
+			t.Errorf("the deficiency notice gives the applicant the agent's checklist item %q", f.ES)
 		}
 	}
 	h.refused("approve a deficient request", 409, "urn:sello:problem:wrongState", r.snapshot, func() scResponse {

@@ -55,7 +55,7 @@ type Item struct {
 var templateKeys = map[string][]string{
 	TemplateEmailVerification:  {"Name", "Link", "Code", "ExpiresAt"},
 	TemplateDeficiencyNotice:   {"Name", "Folio", "Items", "Days", "Deadline", "LegalBasis"},
-	TemplateRefusal:            {"Name", "Folio", "Date", "Reasons", "LegalBasis"},
+	TemplateRefusal:            {"Name", "Folio", "Date", "Grounds", "Reasons", "LegalBasis"},
 	TemplateNotPresented:       {"Name", "Folio", "Items", "Deadline", "Date", "LegalBasis"},
 	TemplateApprovalCredential: {"Name", "Folio", "ESTURL", "ESTUser", "ESTPassword", "ACMEURL", "EABKeyID", "EABHMACKey", "ExpiresAt"},
 	TemplateCertificateIssued:  {"Name", "Serial", "NotBefore", "NotAfter", "Link", "ResendUntil"},

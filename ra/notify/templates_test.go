@@ -55,9 +55,10 @@ func sample(name string) (data map[string]any, facts map[string][]string) {
 	case TemplateRefusal:
 		add("Folio", "ZAC-2026-000124", "Date", tMonday, "LegalBasis", "Artículo 58 de la Ley", "Reasons", []Item{
 			{Rule: "R1", Text: "El nombramiento no está vigente según Recursos Humanos"},
-		})
-		both = append(both, "ZAC-2026-000124", "R1", "El nombramiento no está vigente según Recursos Humanos", "Artículo 58 de la Ley")
-		es, en = append(es, fMondayES, "negar"), append(en, fMondayEN, "refuse")
+		}, "Grounds", "Recursos Humanos informó la baja del solicitante el 15 de octubre.")
+		both = append(both, "ZAC-2026-000124", "R1", "El nombramiento no está vigente según Recursos Humanos", "Artículo 58 de la Ley",
+			"Recursos Humanos informó la baja del solicitante el 15 de octubre.")
+		es, en = append(es, fMondayES, "negar", "Requisitos no cumplidos"), append(en, fMondayEN, "refuse", "Requirements not met")
 	case TemplateNotPresented:
 		add("Folio", "ZAC-2026-000125", "Deadline", tDeadline, "Date", tMonday, "Items", items[:1], "LegalBasis", basis)
 		both = append(both, "ZAC-2026-000125", "Identificación oficial con fotografía", basis)

@@ -15,6 +15,10 @@ type Acknowledgement struct {
 	ActionES string `json:"actionEs"` // what the filer asked for, in Spanish
 	ActionEN string `json:"actionEn"`
 	Place    string `json:"place"`
+	// Channel is how the filing arrived: ChannelOnline, ChannelInPerson,
+	// or "" when the acknowledgement does not say (then neither is
+	// printed).
+	Channel string `json:"channel,omitempty"`
 	// FiledAt is when the filing arrived; ReceivedAt is the legal reception
 	// time after the business-hours rule (D4). They differ when the filing
 	// arrived on a non-business day or hour.
@@ -26,6 +30,12 @@ type Acknowledgement struct {
 	VerifyURL     string        `json:"verifyUrl"` // where the QR code leads (G4)
 	TZ            string        `json:"tz"`        // IANA zone the times are printed in
 }
+
+// Channels a filing arrives by.
+const (
+	ChannelOnline   = "online"
+	ChannelInPerson = "in_person"
+)
 
 // Filer identifies who filed. The identifier is printed masked (Mask).
 type Filer struct {

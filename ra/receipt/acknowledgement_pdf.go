@@ -33,9 +33,9 @@ func AcknowledgementPDF(a Acknowledgement, code string, lang string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	d.para(l.pick(
-		"El órgano receptor hace constar que recibió por medios electrónicos la promoción que se describe a continuación. Este acuse está firmado electrónicamente y puede verificarse en línea.",
-		"The receiving body certifies that it received by electronic means the filing described below. This acknowledgement is electronically signed and can be checked online."))
+	d.para(receivedBy(l, a.Channel) + " " + l.pick(
+		"Este acuse está firmado electrónicamente y puede verificarse en línea.",
+		"This acknowledgement is electronically signed and can be checked online."))
 
 	d.section(l.pick("Datos de la recepción", "Reception"))
 	d.field("Folio", a.Folio)
@@ -54,7 +54,9 @@ func AcknowledgementPDF(a Acknowledgement, code string, lang string) ([]byte, er
 	d.field(l.pick("Correo electrónico", "E-mail"), a.Filer.Email)
 
 	d.section(l.pick("Tipo de trámite", "Type of action"))
-	d.field(l.pick("Trámite", "Action"), fmt.Sprintf("%s (%s)", l.pick(a.ActionES, a.ActionEN), a.Action))
+	// The action is named in words; its internal name (a.Action) stays in
+	// the signed JSON, never on paper.
+	d.field(l.pick("Trámite", "Action"), l.pick(a.ActionES, a.ActionEN))
 
 	d.section(l.pick("Órgano receptor", "Receiving body"))
 	d.field(l.pick("Autoridad", "Authority"), a.ReceivingBody.Authority)
@@ -92,4 +94,19 @@ func (l language) size(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String() + " bytes"
+}
+
+// receivedBy is the certifying sentence: how the filing was received, as
+// the acknowledgement records it.
+func receivedBy(l language, channel string) string {
+	switch channel {
+	case ChannelInPerson:
+		return l.pick("El órgano receptor hace constar que recibió de manera presencial, en sus oficinas, la promoción que se describe a continuación.",
+			"The receiving body certifies that it received in person, at its offices, the filing described below.")
+	case ChannelOnline:
+		return l.pick("El órgano receptor hace constar que recibió por medios electrónicos la promoción que se describe a continuación.",
+			"The receiving body certifies that it received by electronic means the filing described below.")
+	}
+	return l.pick("El órgano receptor hace constar que recibió la promoción que se describe a continuación.",
+		"The receiving body certifies that it received the filing described below.")
 }

@@ -26,7 +26,7 @@ func TestRule_G3_AcknowledgementHasEveryField(t *testing.T) {
 		"America/Mexico_City, UTC-06:00",
 		"día u hora inhábil",                                                 // why the two times differ
 		testName, "PNOMX-******RD02", "maria.lopez@educacion.chiapas.gob.mx", // filer
-		"Solicitud de certificado de firma electrónica (enrollment.request)",  // type of action
+		"Solicitud de certificado de firma electrónica",                       // type of action
 		"Autoridad Certificadora del Estado de Chiapas", testOrg, "GOVMX+CHP", // receiving body
 		"Unidad de Firma Electrónica Avanzada",
 		"identificación_oficial.pdf (482,133 bytes)", "SHA-256: "+strings.Repeat("ab12", 16), // annexes

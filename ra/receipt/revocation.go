@@ -91,8 +91,8 @@ func RevocationReceiptPDF(r RevocationReceipt, lang string) ([]byte, error) {
 		return nil, err
 	}
 	d.para(l.pick(
-		"Se hace constar que el certificado descrito fue revocado en la fecha y hora indicadas y que la revocación quedó inscrita en el registro público de certificados. Desde ese momento las firmas electrónicas creadas con él no son válidas.",
-		"This certifies that the certificate described below was revoked at the date and time shown and that the revocation was entered in the public registry of certificates. From that moment, electronic signatures made with it are not valid."))
+		"Se hace constar que el certificado descrito fue revocado y que la revocación quedó registrada con la fecha y hora exactas indicadas. Desde ese momento las firmas electrónicas creadas con él no son válidas.",
+		"This certifies that the certificate described below was revoked and that the revocation was recorded with the exact date and time shown. From that moment, electronic signatures made with it are not valid."))
 
 	d.section(l.pick("Titular y certificado", "Holder and certificate"))
 	d.field(l.pick("Nombre del titular", "Holder's name"), r.HolderName)
