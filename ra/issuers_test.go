@@ -213,10 +213,25 @@ func TestRule_P1_EachPolicyIssuedByItsOwnIssuer(t *testing.T) {
 		}
 		rosa := store.PersonData{GivenNames: "Rosa", FirstSurname: "Quispe", DNI: "45678912", Email: "rosa.quispe@regioncajamarca.gob.pe"}
 		key2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		pe, err := deskIssue(t, r, w.hr, e.Clock.Now(), "GRC", rosa, "Especialista", csrPEM(t, key2, pkix.Name{}))
+		// Cajamarca sends its requests in a weekly batch (RULES D5): operator
+		// issuance stops at the approval, held until the batch...
+		if _, err := deskIssue(t, r, w.hr, e.Clock.Now(), "GRC", rosa, "Especialista", csrPEM(t, key2, pkix.Name{})); !errs.Has(err, errs.WrongState) ||
+			!strings.Contains(err.Error(), "D5") {
+			t.Fatalf("operator issuance under a batch policy: %v", err)
+		}
+		// ...so the issuer is checked on the issuance path itself.
+		pol, _ := r.Policy("cajamarca")
+		person := &store.Person{Data: store.PersonData{GivenNames: "Rosa", FirstSurname: "Quispe", DNI: "45678913",
+			Email: "rosa.quispe2@regioncajamarca.gob.pe"}}
+		if err := e.Store.InTx(ctx, func(tx *store.Tx) error { return tx.CreatePerson(ctx, person) }); err != nil {
+			t.Fatal(err)
+		}
+		issued, err := r.Issue(ctx, ra.IssueRequest{Actor: "test", CSR: csrPEM(t, key2, pkix.Name{}), Policy: pol, Org: peru, Person: person,
+			Title: "Especialista"})
 		if err != nil {
 			t.Fatal(err)
 		}
+		pe := &ra.OperatorIssued{Issued: issued}
 		for _, c := range []struct {
 			iss    *ra.Issued
 			issuer *ra.Issuer

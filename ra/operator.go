@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
@@ -73,8 +74,15 @@ func (r *RA) IssueForPerson(ctx context.Context, actor Actor, in OperatorIssuanc
 	if _, err := r.Confirm(ctx, actor, id, in.Confirm); err != nil {
 		return nil, err
 	}
-	if _, _, err := r.approve(ctx, actor, id, false); err != nil {
+	approved, _, err := r.approve(ctx, actor, id, false)
+	if err != nil {
 		return nil, stillInReview(err, folio)
+	}
+	if approved.HoldUntil.Valid {
+		// The policy sends requests in a weekly batch, or holds an early
+		// renewal (RULES D5): the certificate is issued when the hold ends.
+		return nil, errs.New(errs.WrongState, "request %s is approved and held until %s (RULES D5); issue it then with `sello enrollment issue %s --csr FILE`",
+			folio, approved.HoldUntil.Time.UTC().Format(time.RFC3339), folio)
 	}
 	issued, err := r.IssueInPerson(ctx, actor, id, in.CSR)
 	if err != nil {

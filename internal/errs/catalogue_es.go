@@ -628,9 +628,10 @@ var spanish = map[string]string{
 	"query parameter %q holds a control character or text that is not UTF-8":                                     "el parámetro de consulta %q contiene un carácter de control o texto que no es UTF-8",
 	"the path holds a control character or text that is not UTF-8":                                               "la ruta contiene un carácter de control o texto que no es UTF-8",
 	// Links handed out and the public pages (issue 17).
-	"%q is not an absolute https URL: the pages it leads to show personal data": "%q no es una URL https absoluta: las páginas a las que lleva muestran datos personales",
-	"listen.https %q has no port: set listen.portal_url":                        "listen.https %q no tiene puerto: indique listen.portal_url",
-	"no request with folio %s":                                                  "no hay ninguna solicitud con el folio %s",
-	"the form could not be read":                                                "no se pudo leer el formulario",
-	"the link is incomplete: copy the whole address from the e-mail":            "el enlace está incompleto: copie la dirección completa del correo",
+	"%q is not an absolute https URL: the pages it leads to show personal data":                                      "%q no es una URL https absoluta: las páginas a las que lleva muestran datos personales",
+	"listen.https %q has no port: set listen.portal_url":                                                             "listen.https %q no tiene puerto: indique listen.portal_url",
+	"no request with folio %s":                                                                                       "no hay ninguna solicitud con el folio %s",
+	"the form could not be read":                                                                                     "no se pudo leer el formulario",
+	"the link is incomplete: copy the whole address from the e-mail":                                                 "el enlace está incompleto: copie la dirección completa del correo",
+	"request %s is approved and held until %s (RULES D5); issue it then with `sello enrollment issue %s --csr FILE`": "la solicitud %s está aprobada y en espera hasta %s (REGLAS D5); emita el certificado entonces con `sello enrollment issue %s --csr ARCHIVO`",
 }
