@@ -42,6 +42,7 @@ type app struct {
 	box      *sealed.Box
 	pass     []byte
 	ack      *ra.AckSigner // the acknowledgement signer opened with the app; nil if none
+	migrated []string      // migrations applied when the app was opened (openOptions.migrate)
 	closers  []func()
 	// anonRefused counts refused anonymous calls (the RA's tally); serve
 	// registers it.
@@ -246,7 +247,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 		return nil, err
 	}
 	if o.migrate {
-		if _, err := a.store.Migrate(ctx); err != nil {
+		if a.migrated, err = a.store.Migrate(ctx); err != nil {
 			a.store.Close()
 			return nil, err
 		}

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"software.sslmate.com/src/go-pkcs12"
@@ -138,7 +141,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if cfg.Source == "defaults" {
 		p := filepath.Join(cfg.DataDir, "sello.yaml")
 		if !fileExists(p) {
-			if err := os.WriteFile(p, []byte(dataDirConfig), 0o644); err != nil {
+			if err := os.WriteFile(p, []byte(renderDataDirConfig(os.Environ())), 0o644); err != nil {
 				return nil, err
 			}
 			res.createdConfig = true
@@ -239,6 +242,36 @@ func printInitResult(w io.Writer, cfg *config.Config, r *initResult) {
 	}
 }
 
+// listenOverrides are the listen keys whose SELLO_* override given at init
+// is written into the generated sello.yaml, so the next start without the
+// variable listens where the first did.
+var listenOverrides = []struct{ env, line string }{
+	{"SELLO_LISTEN_HTTP", "  http: 127.0.0.1:8080\n"},
+	{"SELLO_LISTEN_HTTPS", "  https: 127.0.0.1:8443\n"},
+	{"SELLO_LISTEN_PUBLIC_URL", "  public_url: http://127.0.0.1:8080\n"},
+	{"SELLO_LISTEN_METRICS", "  metrics: loopback\n"},
+}
+
+// renderDataDirConfig is dataDirConfig with the SELLO_LISTEN_* values of env.
+func renderDataDirConfig(env []string) string {
+	vals := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vals[k] = v
+		}
+	}
+	out := dataDirConfig
+	for _, o := range listenOverrides {
+		v, ok := vals[o.env]
+		if !ok || v == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(o.line, ":")
+		out = strings.Replace(out, o.line, fmt.Sprintf("%s: %s # from %s at init\n", key, strconv.Quote(v), o.env), 1)
+	}
+	return out
+}
+
 // dataDirConfig is written into a data folder created from defaults, so an
 // operator has every key in front of them. Paths are relative to the folder.
 const dataDirConfig = `# Sello configuration for this data folder (written by sello init).
@@ -251,6 +284,7 @@ listen:
   http: 127.0.0.1:8080
   https: 127.0.0.1:8443
   public_url: http://127.0.0.1:8080
+  metrics: loopback
 tls:
   cert_file: ""
   key_file: ""
