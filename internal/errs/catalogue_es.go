@@ -615,4 +615,7 @@ var spanish = map[string]string{
 	"%s: the NUL character (\\u0000) is not accepted":                                                            "%s: no se admite el carácter NUL (\\u0000)",
 	"query parameter %q holds a control character or text that is not UTF-8":                                     "el parámetro de consulta %q contiene un carácter de control o texto que no es UTF-8",
 	"the path holds a control character or text that is not UTF-8":                                               "la ruta contiene un carácter de control o texto que no es UTF-8",
+
+	// Issue 17, operators' set-up and defects.
+	"homologation is not available: no trusted authorities are configured on this server": "la homologación no está disponible: este servidor no tiene autoridades de confianza configuradas",
 }
