@@ -242,7 +242,12 @@ func (r *RA) revocationReceiptPDF(ctx context.Context, a Actor, certID int64, la
 	if err != nil {
 		return nil, err
 	}
-	reason, _, _ := pol.StatusReason(rev.ReasonID)
+	reason, _, found := pol.StatusReason(rev.ReasonID)
+	if !found {
+		// A reason outside the catalogue (a disabled agent's login
+		// certificate): print what was recorded with the change.
+		reason = recordedReason(rev)
+	}
 	rr := receipt.RevocationReceipt{Folio: rev.Folio.String, TZ: pol.CalendarSpec.Timezone, Body: receivingBody(org, pol), CertificateSerial: c.Serial,
 		ReasonES: reason.ES, ReasonEN: reason.EN, ReasonRFC5280: reason.RFC5280, RequestedBy: receipt.ByAgent,
 		ReceivedAt: rev.At, RevokedAt: rev.At, Place: place(pol), AgentName: r.officialName(ctx, a)}
@@ -283,4 +288,16 @@ func (r *RA) refusePrint(ctx context.Context, a Actor, action string, id int64, 
 		return err
 	}
 	return r.refuse(ctx, a, action, fmt.Sprintf("%s:%d", action, id), err)
+}
+
+// recordedReason is the reason a status change recorded, for one whose id
+// is not in its policy's catalogue: its text and its RFC 5280 name.
+func recordedReason(ch model.StatusChange) policies.StatusReason {
+	out := policies.StatusReason{ID: ch.ReasonID, ES: ch.Reason, EN: ch.Reason}
+	for name, code := range policies.CRLReasons {
+		if code == ch.ReasonCode {
+			out.RFC5280 = name
+		}
+	}
+	return out
 }
