@@ -182,9 +182,16 @@ func (r *RA) refusalPDF(ctx context.Context, a Actor, id int64, lang string) (*P
 	default:
 		return nil, errs.New(errs.WrongState, "request %s is %s, neither refused nor not presented", q.Folio, q.State)
 	}
+	// The reception shown is the legal one (RULES D4), unless the agent
+	// decided an after-hours filing before it: then the filing's arrival,
+	// which the decision always follows.
+	received := q.ReceivedAt.Time
+	if q.FiledAt.Valid && q.ClosedAt.Time.Before(received) {
+		received = q.FiledAt.Time
+	}
 	rf := receipt.Refusal{Kind: kind, Folio: q.Folio, TZ: pol.CalendarSpec.Timezone, Body: receivingBody(org, pol), RequestFolio: q.Folio,
 		ActionES: "Solicitud de certificado electrónico", ActionEN: "Request for an electronic certificate",
-		FiledAt: q.ReceivedAt.Time, IssuedAt: q.ClosedAt.Time, Organisation: org.Name, Place: place(pol),
+		FiledAt: received, IssuedAt: q.ClosedAt.Time, Organisation: org.Name, Place: place(pol),
 		OfficialName: r.officialName(ctx, a), OfficialRole: pol.Jurisdiction.Authority, TermEndedAt: q.DeficiencyDeadline.Time}
 	rf.Code, rf.VerifyURL = r.verification(ctx, q.Folio)
 	if q.Person != nil {
