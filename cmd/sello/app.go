@@ -280,7 +280,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 			src, err := appointment.New(h.Source, a.clk)
 			if err != nil {
 				a.Close()
-				return nil, errs.Wrap(errs.BadConfig, err, "hr: policy %s", h.Policy)
+				return nil, errs.Wrap(errs.TypeOf(err), cfg.HRError(h, err), "HR source of policy %s", h.Policy)
 			}
 			if c, ok := src.(io.Closer); ok {
 				a.closers = append(a.closers, func() { c.Close() })

@@ -619,4 +619,5 @@ var spanish = map[string]string{
 	// Issue 17, operators' set-up and defects.
 	"homologation is not available: no trusted authorities are configured on this server": "la homologación no está disponible: este servidor no tiene autoridades de confianza configuradas",
 	"identifier is required: the holder's %s, to confirm whose certificate %s is":         "identifier es obligatorio: la %s del titular, para confirmar de quién es el certificado %s",
+	"HR source of policy %s": "fuente de Recursos Humanos de la política %s",
 }
