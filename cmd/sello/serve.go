@@ -72,6 +72,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 		return err
 	}
 	startWorkers(ctx, a)
+	warnWithoutHR(ctx, a)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
