@@ -28,6 +28,9 @@ type initOptions struct {
 	orgCode    string
 	orgName    string
 	adminEmail string
+	// serve opens the app as the server does and hands it over in
+	// initResult.app, so that a first `sello serve` decrypts its keys once.
+	serve bool
 }
 
 func newInitCmd(g *globalFlags) *cobra.Command {
@@ -77,6 +80,7 @@ type initResult struct {
 	createdCA, createdPass, createdDataKey, createdAuditKey, createdPolicies, createdConfig bool
 	adminP12, adminPass                                                                     string
 	migrations                                                                              []string
+	app                                                                                     *app // with initOptions.serve; the caller closes it
 }
 
 // initDataDir brings a data folder to a runnable state, creating only what is
@@ -148,11 +152,25 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 		}
 	}
 
-	a, err := openApp(ctx, g, logw, openOptions{migrate: true, signer: true})
+	a, err := openApp(ctx, g, logw, openOptions{migrate: true, signer: true, server: o.serve})
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
+	kept := false
+	defer func() {
+		if !kept {
+			a.Close()
+		}
+	}()
+	done := func() (*initResult, error) {
+		if err := ensureAckSigner(ctx, a, a.pass); err != nil {
+			return nil, err
+		}
+		if o.serve {
+			kept, res.app = true, a
+		}
+		return res, nil
+	}
 	// Each bootstrap step is skipped when done, so an interrupted init can be
 	// run again: the authority's organisation, then its first administrator.
 	sys := ra.System("init")
@@ -162,7 +180,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	}
 	for _, ag := range agents {
 		if ag.Role == store.RoleAdmin {
-			return res, ensureAckSigner(ctx, a, a.pass)
+			return done()
 		}
 	}
 	orgName := o.orgName
@@ -194,7 +212,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if err := writePKCS12(res.adminP12, res.adminPass, cred, ""); err != nil {
 		return nil, err
 	}
-	return res, ensureAckSigner(ctx, a, a.pass)
+	return done()
 }
 
 // writePKCS12 writes an agent credential as a modern PKCS#12 (AES-256,
