@@ -13,12 +13,23 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '\n== %s\n' "$*"; }
 
+# Each package with a program it provides: a package counts as present when
+# dpkg says it is installed, or (without dpkg) when its program is on PATH.
+declare -A program=([openssl]=openssl [slapd]=slapd [ldap-utils]=ldapadd [postgresql-client]=pg_isready
+  [ca-certificates]=update-ca-certificates [poppler-utils]=pdftotext [zbar-tools]=zbarimg)
+present() {
+  if command -v dpkg >/dev/null 2>&1; then
+    dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
+  else
+    PATH="$PATH:/usr/sbin:/sbin" command -v "${program[$1]}" >/dev/null 2>&1
+  fi
+}
 need=()
 for p in openssl slapd ldap-utils postgresql-client ca-certificates poppler-utils zbar-tools; do
-  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  present "$p" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "missing Debian packages: ${need[*]}" >&2
     echo "install them (sudo apt-get install ${need[*]}) or run this script as root" >&2
     exit 1
