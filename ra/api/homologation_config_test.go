@@ -39,7 +39,7 @@ func TestRule_O4_HomologationUnconfiguredIsAClearProblem(t *testing.T) {
 		body := map[string]any{"givenNames": "Ana", "firstSurname": "Ruiz", "curp": "RUXA900215MJCZXN06",
 			"email": "ana.ruiz@jalisco.gob.mx", "title": "Analista", "certificate": "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"}
 		r := h.do(clerk.Client, "POST", "/api/v1/homologations", body)
-		if r.Status != 503 || !strings.Contains(string(r.Body), "homologation") {
+		if r.Status != 503 || !strings.Contains(string(r.Body), "homologaci") {
 			t.Fatalf("POST /homologations without roots = %s", r)
 		}
 		if !strings.Contains(logs.String(), "homologation") {
