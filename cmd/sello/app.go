@@ -220,7 +220,7 @@ func openApp(ctx context.Context, g *globalFlags, logw io.Writer, o openOptions)
 	sopts := []store.Option{store.WithLogger(a.log), store.WithSealer(box), store.WithChainKey(ck.key)}
 	var pass []byte
 	var keys *pendingKeys
-	defer keys.wait() // never leave a decryption running past a failed open
+	defer func() { keys.wait() }() // never leave a decryption running past a failed open
 	if o.signer {
 		if pass, err = passphrase(cfg); err != nil {
 			return nil, err
