@@ -10,12 +10,11 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/sello-pki/sello/ca"
 	"github.com/sello-pki/sello/internal/errs"
-	"github.com/sello-pki/sello/internal/jobs"
 	"github.com/sello-pki/sello/internal/model"
+	"github.com/sello-pki/sello/policies"
 	"github.com/sello-pki/sello/policies/validate"
 )
 
@@ -242,24 +241,63 @@ func (r *RA) DisableAgent(ctx context.Context, actor Actor, agentID int64, reaso
 			return err
 		}
 		now := r.clk.Now()
-		for _, c := range certs {
+		revoked := 0
+		for i := range certs {
+			c := &certs[i]
 			if c.Status != model.CertValid && c.Status != model.CertSuspended {
 				continue
 			}
-			if err := tx.SetCertificateStatus(ctx, c.ID, model.StatusChange{Kind: ChangeRevoke, ReasonCode: 9, ReasonID: "agent_disabled",
-				Reason: strings.TrimSpace(reason), Actor: actor.String(), At: now}, time.Time{}); err != nil {
+			pol, err := r.policies.Get(c.PolicyID.String)
+			if err != nil {
+				return errs.Wrap(errs.BadConfig, err, "certificate %s has no loaded policy", c.Serial)
+			}
+			org, err := tx.Organisation(ctx, c.OrgID.Int64)
+			if err != nil {
 				return err
 			}
-			if err := jobs.Enqueue(ctx, tx, statusJobs(&c, jobs.Change{Event: ChangeRevoke, ReasonCode: 9, At: now})...); err != nil {
+			// A revocation folio and its acknowledgement, as every revocation
+			// has, so that its receipt can be printed and checked (G4).
+			folio, err := r.nextFolio(ctx, tx, org, pol, FolioRevocation, now)
+			if err != nil {
 				return err
 			}
+			// The common path: status, publication jobs and the holder's
+			// notice, with the reason code of the policy's catalogue.
+			if _, err := r.applyStatus(ctx, tx, actor, c, pol, ChangeRevoke, privilegeWithdrawn(pol, reason), folio, now); err != nil {
+				return err
+			}
+			if r.ackSigner.Key != nil {
+				if _, err := r.acknowledge(ctx, tx, ackInput{org: org, pol: pol, folio: folio, action: "status.revoke",
+					certificateID: c.ID, filedAt: now, receivedAt: now}); err != nil {
+					return err
+				}
+			}
+			revoked++
 		}
 		_, err = tx.Audit(ctx, model.Event{Actor: actor.String(), Action: "agent.disable", Object: obj, Outcome: model.OutcomeOK,
-			Details: map[string]any{"reason": reason, "certificatesRevoked": len(certs)}})
+			Details: map[string]any{"reason": reason, "certificatesRevoked": revoked}})
 		return err
 	})
 	if err != nil {
 		return r.refuse(ctx, actor, "agent.disable", obj, err)
 	}
 	return nil
+}
+
+// agentDisabledReason is the catalogue id of the revocation that disabling an
+// agent applies to their login certificates. A policy may define it to word
+// it its own way; otherwise privilegeWithdrawn gives it.
+const agentDisabledReason = "agent_disabled"
+
+// privilegeWithdrawn is the revocation reason of a disabled agent's login
+// certificates: the policy's agent_disabled reason if it has one, else a
+// privilegeWithdrawn (RFC 5280 code 9) reason worded with the
+// administrator's written reason.
+func privilegeWithdrawn(pol *policies.Policy, written string) policies.StatusReason {
+	if r, group, ok := pol.StatusReason(agentDisabledReason); ok && group == "revocation" {
+		return r
+	}
+	written = strings.TrimSpace(written)
+	return policies.StatusReason{ID: agentDisabledReason, RFC5280: "privilegeWithdrawn",
+		ES: "Retiro de las facultades del agente: " + written, EN: "Agent's privileges withdrawn: " + written}
 }

@@ -42,7 +42,11 @@ func (r *RA) Homologate(ctx context.Context, actor Actor, req HomologationReques
 
 func (r *RA) homologate(ctx context.Context, actor Actor, req HomologationRequest) (*model.Certificate, error) {
 	if r.homologationRoots == nil {
-		return nil, errs.New(errs.BadConfig, "no trusted authorities are configured for homologation")
+		// Not the caller's fault and not a bug: the operator has not named
+		// the authorities to trust. Say so to both (503, and a log line).
+		r.log.Warn("homologation refused: no trusted authorities are configured (put their PEM certificates in <data>/homologation/)",
+			"actor", actor.String(), "organisation", req.OrgCode)
+		return nil, errs.New(errs.Unavailable, "homologation is not available: no trusted authorities are configured on this server")
 	}
 	org, pol, err := r.orgPolicy(ctx, req.OrgCode)
 	if err != nil {

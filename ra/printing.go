@@ -182,9 +182,16 @@ func (r *RA) refusalPDF(ctx context.Context, a Actor, id int64, lang string) (*P
 	default:
 		return nil, errs.New(errs.WrongState, "request %s is %s, neither refused nor not presented", q.Folio, q.State)
 	}
+	// The reception shown is the legal one (RULES D4), unless the agent
+	// decided an after-hours filing before it: then the filing's arrival,
+	// which the decision always follows.
+	received := q.ReceivedAt.Time
+	if q.FiledAt.Valid && q.ClosedAt.Time.Before(received) {
+		received = q.FiledAt.Time
+	}
 	rf := receipt.Refusal{Kind: kind, Folio: q.Folio, TZ: pol.CalendarSpec.Timezone, Body: receivingBody(org, pol), RequestFolio: q.Folio,
 		ActionES: "Solicitud de certificado electrónico", ActionEN: "Request for an electronic certificate",
-		FiledAt: q.ReceivedAt.Time, IssuedAt: q.ClosedAt.Time, Organisation: org.Name, Place: place(pol),
+		FiledAt: received, IssuedAt: q.ClosedAt.Time, Organisation: org.Name, Place: place(pol),
 		OfficialName: r.officialName(ctx, a), OfficialRole: pol.Jurisdiction.Authority, TermEndedAt: q.DeficiencyDeadline.Time}
 	rf.Code, rf.VerifyURL = r.verification(ctx, q.Folio)
 	if q.Person != nil {
@@ -238,7 +245,12 @@ func (r *RA) revocationReceiptPDF(ctx context.Context, a Actor, certID int64, la
 	if err != nil {
 		return nil, err
 	}
-	reason, _, _ := pol.StatusReason(rev.ReasonID)
+	reason, _, found := pol.StatusReason(rev.ReasonID)
+	if !found {
+		// A reason outside the catalogue (a disabled agent's login
+		// certificate): print what was recorded with the change.
+		reason = recordedReason(rev)
+	}
 	rr := receipt.RevocationReceipt{Folio: rev.Folio.String, TZ: pol.CalendarSpec.Timezone, Body: receivingBody(org, pol), CertificateSerial: c.Serial,
 		ReasonES: reason.ES, ReasonEN: reason.EN, ReasonRFC5280: reason.RFC5280, RequestedBy: receipt.ByAgent,
 		ReceivedAt: rev.At, RevokedAt: rev.At, Place: place(pol), AgentName: r.officialName(ctx, a)}
@@ -279,4 +291,16 @@ func (r *RA) refusePrint(ctx context.Context, a Actor, action string, id int64, 
 		return err
 	}
 	return r.refuse(ctx, a, action, fmt.Sprintf("%s:%d", action, id), err)
+}
+
+// recordedReason is the reason a status change recorded, for one whose id
+// is not in its policy's catalogue: its text and its RFC 5280 name.
+func recordedReason(ch model.StatusChange) policies.StatusReason {
+	out := policies.StatusReason{ID: ch.ReasonID, ES: ch.Reason, EN: ch.Reason}
+	for name, code := range policies.CRLReasons {
+		if code == ch.ReasonCode {
+			out.RFC5280 = name
+		}
+	}
+	return out
 }

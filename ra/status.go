@@ -321,7 +321,10 @@ func (r *RA) matchHolder(ctx context.Context, read PersonReads, cert *model.Cert
 	}
 	kind := pol.IdentifierKind()
 	want := map[string]string{"CURP": p.Data.CURP, "RFC": p.Data.RFC, "DNI": p.Data.DNI}[kind]
-	if given = strings.ToUpper(strings.TrimSpace(given)); given == "" || given != strings.ToUpper(want) {
+	if given = strings.ToUpper(strings.TrimSpace(given)); given == "" {
+		return errs.New(errs.Malformed, "identifier is required: the holder's %s, to confirm whose certificate %s is", kind, cert.Serial)
+	}
+	if given != strings.ToUpper(want) {
 		return errs.New(errs.Malformed, "the %s given does not match the holder of certificate %s", kind, cert.Serial)
 	}
 	return nil

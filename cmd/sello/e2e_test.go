@@ -72,18 +72,22 @@ func openssl(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-// startDeadline bounds how long a test waits for `sello serve` to start.
-const startDeadline = 180 * time.Second
+// serveStartDeadline bounds how long startServe waits for `sello serve` to be
+// ready. Start-up is bounded by work, not by a budget: under -race on two
+// cores, decrypting the CA keys alone (PBKDF2, 600,000 iterations each) takes
+// seconds, so the wait is generous and the test polls readiness instead.
+const serveStartDeadline = 180 * time.Second
 
 // startServe runs `sello serve` until the test ends and returns its HTTP and
-// HTTPS base URLs, read from the banner.
+// HTTPS base URLs, read from the banner, once /readyz answers 200. If serve
+// stops or is not ready in time, the test fails with its output and log.
 func startServe(t *testing.T, data string) (httpURL, httpsURL string, elapsed time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	root := newRoot()
-	var out syncBuffer
+	var out, logs syncBuffer
 	root.SetOut(&out)
-	root.SetErr(io.Discard)
+	root.SetErr(&logs)
 	root.SetArgs([]string{"serve", "--data", data})
 	done := make(chan error, 1)
 	start := time.Now()
@@ -104,32 +108,44 @@ func startServe(t *testing.T, data string) (httpURL, httpsURL string, elapsed ti
 		}
 	})
 	re := regexp.MustCompile(`(https?)://127\.0\.0\.1:\d+`)
-	// Start-up decrypts every key (PBKDF2, 600,000 rounds each), and the
-	// first start creates them: seconds natively, much longer under -race on
-	// a loaded 2-core machine. Wait for the server to say it is serving, with
-	// a deadline generous enough that only a server that never starts fails.
-	for time.Since(start) < startDeadline {
+	client := &http.Client{Timeout: 5 * time.Second}
+	for time.Since(start) < serveStartDeadline {
 		select {
 		case err := <-done:
 			stopped = true
-			t.Fatalf("serve stopped: %v\n%s", err, out.String())
+			t.Fatalf("serve stopped: %v\n%s\nlog:\n%s", err, out.String(), logs.String())
 		default:
 		}
-		if s := out.String(); strings.Contains(s, "/api/v1/whoami") {
-			for _, m := range re.FindAllStringSubmatch(s, -1) {
-				if m[1] == "http" && httpURL == "" {
-					httpURL = m[0]
-				}
-				if m[1] == "https" && httpsURL == "" {
-					httpsURL = m[0]
+		if httpURL == "" {
+			if s := out.String(); strings.Contains(s, "/api/v1/whoami") {
+				for _, m := range re.FindAllStringSubmatch(s, -1) {
+					if m[1] == "http" && httpURL == "" {
+						httpURL = m[0]
+					}
+					if m[1] == "https" && httpsURL == "" {
+						httpsURL = m[0]
+					}
 				}
 			}
+		}
+		if httpURL != "" && ready(client, httpURL+"/readyz") {
 			return httpURL, httpsURL, time.Since(start)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("serve did not start:\n%s", out.String())
+	t.Fatalf("serve not ready after %v:\n%s\nlog:\n%s", serveStartDeadline, out.String(), logs.String())
 	return
+}
+
+// ready reports whether url answers 200.
+func ready(c *http.Client, url string) bool {
+	resp, err := c.Get(url)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode == http.StatusOK
 }
 
 func get(t *testing.T, c *http.Client, url string) (int, []byte) {

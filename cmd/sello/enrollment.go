@@ -39,10 +39,10 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	list.Flags().StringVar(&state, "state", "", "states, comma-separated (submitted, email_verified, in_review, deficient, approved, …)")
 
 	show := &cobra.Command{
-		Use: "show FOLIO", Short: "Show a request, with what its policy still requires", Args: cobra.ExactArgs(1),
+		Use: "show FOLIO|ID", Short: "Show a request, with what its policy still requires", Args: cobra.ExactArgs(1),
 		RunE: withApp(g, openOptions{signer: true}, func(cmd *cobra.Command, a *app, args []string) error {
 			actor := operator()
-			q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
+			q, err := loadRequest(cmd.Context(), a, actor, args[0])
 			if err != nil {
 				return err
 			}
@@ -61,10 +61,10 @@ func newEnrollmentCmd(g *globalFlags) *cobra.Command {
 	step := func(use, short string, run func(ctx context.Context, a *app, actor ra.Actor, id int64, text string) error, textFlag string) *cobra.Command {
 		var text string
 		c := &cobra.Command{
-			Use: use + " FOLIO", Short: short, Args: cobra.ExactArgs(1),
+			Use: use + " FOLIO|ID", Short: short, Args: cobra.ExactArgs(1),
 			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
 				actor := operator()
-				q, err := a.ra.LoadByFolio(cmd.Context(), actor, args[0])
+				q, err := loadRequest(cmd.Context(), a, actor, args[0])
 				if err != nil {
 					return err
 				}
@@ -140,7 +140,7 @@ func newStatusCmds(g *globalFlags) []*cobra.Command {
 		var powerOfAttorney int64
 		c := &cobra.Command{
 			Use: use + " SERIAL", Short: short, Args: cobra.ExactArgs(1),
-			Example: "  sello cert " + use + " 6cca37b4e92176114adf774ac65efb51 --identifier LOHM800101MJCPRR06 --reason key_compromise --requester holder",
+			Example: statusExample(use),
 			RunE: withApp(g, openOptions{signer: true, ack: true}, func(cmd *cobra.Command, a *app, args []string) error {
 				c, err := a.ra.CertificateBySerial(cmd.Context(), operator(), issuer, args[0])
 				if err != nil {
@@ -194,9 +194,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
+			return printReport(cmd.OutOrStdout(), "deadline scheduler", rep)
 		}),
 	})
 	monitor := &cobra.Command{Use: "monitor", Short: "The appointment monitor (holders re-checked against HR)"}
@@ -207,9 +205,7 @@ func newJobsCmds(g *globalFlags) []*cobra.Command {
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
+			return printReport(cmd.OutOrStdout(), "appointment monitor", rep)
 		}),
 	})
 	return []*cobra.Command{deadlines, monitor}

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"software.sslmate.com/src/go-pkcs12"
@@ -25,6 +28,9 @@ type initOptions struct {
 	orgCode    string
 	orgName    string
 	adminEmail string
+	// serve opens the app as the server does and hands it over in
+	// initResult.app, so that a first `sello serve` decrypts its keys once.
+	serve bool
 }
 
 func newInitCmd(g *globalFlags) *cobra.Command {
@@ -74,6 +80,7 @@ type initResult struct {
 	createdCA, createdPass, createdDataKey, createdAuditKey, createdPolicies, createdConfig bool
 	adminP12, adminPass                                                                     string
 	migrations                                                                              []string
+	app                                                                                     *app // with initOptions.serve; the caller closes it
 }
 
 // initDataDir brings a data folder to a runnable state, creating only what is
@@ -138,18 +145,32 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if cfg.Source == "defaults" {
 		p := filepath.Join(cfg.DataDir, "sello.yaml")
 		if !fileExists(p) {
-			if err := os.WriteFile(p, []byte(dataDirConfig), 0o644); err != nil {
+			if err := os.WriteFile(p, []byte(renderDataDirConfig(os.Environ())), 0o644); err != nil {
 				return nil, err
 			}
 			res.createdConfig = true
 		}
 	}
 
-	a, err := openApp(ctx, g, logw, openOptions{migrate: true, signer: true})
+	a, err := openApp(ctx, g, logw, openOptions{migrate: true, signer: true, server: o.serve})
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close()
+	kept := false
+	defer func() {
+		if !kept {
+			a.Close()
+		}
+	}()
+	done := func() (*initResult, error) {
+		if err := ensureAckSigner(ctx, a, a.pass); err != nil {
+			return nil, err
+		}
+		if o.serve {
+			kept, res.app = true, a
+		}
+		return res, nil
+	}
 	// Each bootstrap step is skipped when done, so an interrupted init can be
 	// run again: the authority's organisation, then its first administrator.
 	sys := ra.System("init")
@@ -159,7 +180,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	}
 	for _, ag := range agents {
 		if ag.Role == store.RoleAdmin {
-			return res, ensureAckSigner(ctx, a, a.pass)
+			return done()
 		}
 	}
 	orgName := o.orgName
@@ -191,7 +212,7 @@ func initDataDir(ctx context.Context, g *globalFlags, cfg *config.Config, o *ini
 	if err := writePKCS12(res.adminP12, res.adminPass, cred, ""); err != nil {
 		return nil, err
 	}
-	return res, ensureAckSigner(ctx, a, a.pass)
+	return done()
 }
 
 // writePKCS12 writes an agent credential as a modern PKCS#12 (AES-256,
@@ -239,6 +260,36 @@ func printInitResult(w io.Writer, cfg *config.Config, r *initResult) {
 	}
 }
 
+// listenOverrides are the listen keys whose SELLO_* override given at init
+// is written into the generated sello.yaml, so the next start without the
+// variable listens where the first did.
+var listenOverrides = []struct{ env, line string }{
+	{"SELLO_LISTEN_HTTP", "  http: 127.0.0.1:8080\n"},
+	{"SELLO_LISTEN_HTTPS", "  https: 127.0.0.1:8443\n"},
+	{"SELLO_LISTEN_PUBLIC_URL", "  public_url: http://127.0.0.1:8080\n"},
+	{"SELLO_LISTEN_METRICS", "  metrics: loopback\n"},
+}
+
+// renderDataDirConfig is dataDirConfig with the SELLO_LISTEN_* values of env.
+func renderDataDirConfig(env []string) string {
+	vals := map[string]string{}
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vals[k] = v
+		}
+	}
+	out := dataDirConfig
+	for _, o := range listenOverrides {
+		v, ok := vals[o.env]
+		if !ok || v == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(o.line, ":")
+		out = strings.Replace(out, o.line, fmt.Sprintf("%s: %s # from %s at init\n", key, strconv.Quote(v), o.env), 1)
+	}
+	return out
+}
+
 // dataDirConfig is written into a data folder created from defaults, so an
 // operator has every key in front of them. Paths are relative to the folder.
 const dataDirConfig = `# Sello configuration for this data folder (written by sello init).
@@ -251,6 +302,7 @@ listen:
   http: 127.0.0.1:8080
   https: 127.0.0.1:8443
   public_url: http://127.0.0.1:8080
+  metrics: loopback
 tls:
   cert_file: ""
   key_file: ""

@@ -58,3 +58,35 @@ func TestInitImportsAnExistingCA(t *testing.T) {
 		t.Fatalf("second init:\n%s", out)
 	}
 }
+
+// SELLO_LISTEN_* given at init are written into the generated sello.yaml, so
+// a later start without them listens at the same place (issue 17).
+func TestInitWritesListenOverrides(t *testing.T) {
+	t.Setenv("SELLO_CA_PASSPHRASE", "")
+	t.Setenv("SELLO_LISTEN_HTTP", "127.0.0.1:18080")
+	t.Setenv("SELLO_LISTEN_PUBLIC_URL", "https://firma.example.gob.mx")
+	data := filepath.Join(t.TempDir(), "data")
+	mustRun(t, "init", "--data", data)
+	b := string(mustRead(t, filepath.Join(data, "sello.yaml")))
+	for _, want := range []string{`http: "127.0.0.1:18080"`, `public_url: "https://firma.example.gob.mx"`, "https: 127.0.0.1:8443"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("sello.yaml lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+// `sello migrate` migrates: on an empty database it applies every
+// migration instead of telling the operator to run `sello migrate`.
+func TestMigrateAppliesOnAnEmptyDatabase(t *testing.T) {
+	t.Setenv("SELLO_CA_PASSPHRASE", "")
+	data := filepath.Join(t.TempDir(), "data")
+	mustRun(t, "init", "--data", data)
+	t.Setenv("SELLO_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "empty.db"))
+	out := mustRun(t, "migrate", "--data", data)
+	if !strings.Contains(out, "applied ") {
+		t.Fatalf("migrate on an empty database:\n%s", out)
+	}
+	if out := mustRun(t, "migrate", "--data", data); !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate:\n%s", out)
+	}
+}

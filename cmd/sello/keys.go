@@ -31,18 +31,28 @@ type tlsIssuer interface {
 // loadRoot loads the deployment's root certificate, and the root as the
 // HTTPS certificate's issuer when its key is here.
 func loadRoot(a *app, pass []byte) error {
-	if !fileExists(filepath.Join(a.cfg.CADir, local.RootCertFile)) {
-		return nil // only imported issuing CAs, whose roots live elsewhere
-	}
-	r, err := local.LoadRoot(a.cfg.CADir, pass)
-	if err != nil {
+	r, err := openRoot(a.cfg.CADir, pass)
+	if err != nil || r == nil {
 		return err
 	}
+	setRoot(a, r)
+	return nil
+}
+
+// openRoot opens the deployment's root in dir; nil if there is none (only
+// imported issuing CAs, whose roots live elsewhere).
+func openRoot(dir string, pass []byte) (*local.Root, error) {
+	if !fileExists(filepath.Join(dir, local.RootCertFile)) {
+		return nil, nil
+	}
+	return local.LoadRoot(dir, pass)
+}
+
+func setRoot(a *app, r *local.Root) {
 	a.rootCert = r.Certificate()
 	if r.HasKey() {
 		a.root = r
 	}
-	return nil
 }
 
 // serviceKey is one of Sello's own signing keys: the audit checkpoint

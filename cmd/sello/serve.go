@@ -57,12 +57,16 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 	}
 	var initRes *initResult
 	if len(issuerNames(cfg)) == 0 {
-		if initRes, err = initDataDir(ctx, g, cfg, &initOptions{orgCode: "AC"}, cmd.ErrOrStderr()); err != nil {
+		if initRes, err = initDataDir(ctx, g, cfg, &initOptions{orgCode: "AC", serve: true}, cmd.ErrOrStderr()); err != nil {
 			return err
 		}
 	}
-	a, err := openApp(ctx, g, cmd.ErrOrStderr(), openOptions{migrate: true, signer: true, server: true})
-	if err != nil {
+	// A first start serves with the app initialisation opened: each key is
+	// decrypted once (PBKDF2, see pendingKeys), not once for init and again.
+	var a *app
+	if initRes != nil && initRes.app != nil {
+		a = initRes.app
+	} else if a, err = openApp(ctx, g, cmd.ErrOrStderr(), openOptions{migrate: true, signer: true, server: true}); err != nil {
 		return err
 	}
 	defer a.Close()
@@ -73,6 +77,7 @@ func serve(ctx context.Context, g *globalFlags, cmd *cobra.Command) error {
 		return err
 	}
 	startWorkers(ctx, a)
+	warnWithoutHR(ctx, a)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -26,7 +26,11 @@ func ackSignerPaths(a *app) (certPath, keyPath string) {
 // it expires within 30 days.
 func ensureAckSigner(ctx context.Context, a *app, pass []byte) error {
 	certPath, keyPath := ackSignerPaths(a)
-	if s, err := loadAckSigner(a, pass); err == nil && a.clk.Now().Add(30*24*time.Hour).Before(s.Chain[0].NotAfter) {
+	s := a.ack // opened with the app: decrypting it again costs a PBKDF2 run
+	if s == nil {
+		s, _ = loadAckSigner(a, pass)
+	}
+	if s != nil && a.clk.Now().Add(30*24*time.Hour).Before(s.Chain[0].NotAfter) {
 		a.ra.SetAckSigner(*s)
 		return nil
 	}

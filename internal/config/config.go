@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/sello-pki/sello/ca"
+	"github.com/sello-pki/sello/internal/errs"
 	"github.com/sello-pki/sello/internal/yamlx"
 
 	"github.com/sello-pki/sello/ra/appointment"
@@ -64,6 +65,9 @@ type HRSource struct {
 	// serves every organisation of the policy without one of its own.
 	Organisations []string           `yaml:"organisations"`
 	Source        appointment.Config `yaml:"source"`
+	// Key ("hr[0]") and Line locate the entry in its file, for errors.
+	Key  string `yaml:"-"`
+	Line int    `yaml:"-"`
 }
 
 // Workers sets how often the background jobs run.
@@ -173,6 +177,7 @@ type Log struct {
 // Config is the checked configuration. Paths are absolute.
 type Config struct {
 	Source                 string // the file it came from, or "defaults"
+	raw                    []byte // the file's bytes, to locate keys in errors
 	DataDir                string
 	DatabaseURL            string
 	HTTPAddr, HTTPSAddr    string
@@ -575,8 +580,11 @@ func (f *File) check(path string, data []byte, base string) (*Config, error) {
 			}
 			seen[sc] = true
 		}
+		h.Key, h.Line = key, yamlx.LineOf(data, key)
+		resolveHRPaths(&h.Source, abs)
 		c.HR = append(c.HR, h)
 	}
+	c.raw = data
 	for key, v := range map[string]*string{"workers.scheduler_interval": &f.Workers.SchedulerInterval,
 		"workers.monitor_interval": &f.Workers.MonitorInterval, "workers.mail_interval": &f.Workers.MailInterval} {
 		d, err := time.ParseDuration(*v)
@@ -615,4 +623,44 @@ func (c *Config) IssuerConfig(name string) Issuer {
 		}
 	}
 	return Issuer{Name: name, Backend: c.CABackend, Dir: filepath.Join(c.CADir, name), Key: "ca.backend"}
+}
+
+// resolveHRPaths makes the file names of an HR source absolute with abs
+// (relative to the configuration file's folder, as for every other path).
+func resolveHRPaths(src *appointment.Config, abs func(string) string) {
+	if h := src.HTTP; h != nil {
+		h.TokenFile, h.CertFile, h.KeyFile, h.CAFile = abs(h.TokenFile), abs(h.CertFile), abs(h.KeyFile), abs(h.CAFile)
+	}
+	if q := src.SQL; q != nil {
+		q.DSNFile = abs(q.DSNFile)
+	}
+	if c := src.CSV; c != nil {
+		c.File = abs(c.File)
+	}
+	if l := src.LDAP; l != nil {
+		l.CAFile, l.PasswordFile = abs(l.CAFile), abs(l.PasswordFile)
+	}
+}
+
+// HRError locates err, met building the HR source of h, in the
+// configuration file: its file, line and key. An appointment source names
+// the key it refuses ("csv.file"); the line is that key's when the file has
+// it, else the entry's.
+func (c *Config) HRError(h HRSource, err error) *Error {
+	key, msg := h.Key+".source", err.Error()
+	var e *errs.Error
+	if errors.As(err, &e) {
+		msg = e.Detail
+		if e.Format == "appointment source %s: %s" && len(e.Args) == 2 {
+			if where, ok := e.Args[0].(string); ok && where != "" {
+				key += "." + where
+			}
+			msg, _ = e.Args[1].(string)
+		}
+	}
+	line := yamlx.LineOf(c.raw, key)
+	if line == 0 {
+		line = h.Line
+	}
+	return &Error{File: c.Source, Line: line, Key: key, Msg: msg}
 }

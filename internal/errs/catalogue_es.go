@@ -634,4 +634,9 @@ var spanish = map[string]string{
 	"the form could not be read":                                                                                     "no se pudo leer el formulario",
 	"the link is incomplete: copy the whole address from the e-mail":                                                 "el enlace está incompleto: copie la dirección completa del correo",
 	"request %s is approved and held until %s (RULES D5); issue it then with `sello enrollment issue %s --csr FILE`": "la solicitud %s está aprobada y en espera hasta %s (REGLAS D5); emita el certificado entonces con `sello enrollment issue %s --csr ARCHIVO`",
+
+	// Issue 17, operators' set-up and defects.
+	"homologation is not available: no trusted authorities are configured on this server": "la homologación no está disponible: este servidor no tiene autoridades de confianza configuradas",
+	"identifier is required: the holder's %s, to confirm whose certificate %s is":         "identifier es obligatorio: la %s del titular, para confirmar de quién es el certificado %s",
+	"HR source of policy %s": "fuente de Recursos Humanos de la política %s",
 }
