@@ -296,12 +296,13 @@ func parseRoster(data []byte, comma rune, cols CSVColumns, kind string, m *mappe
 		if ix[5] >= 0 {
 			end = rec[ix[5]]
 		}
-		a, err := m.build(pid, raw{organisation: rec[ix[1]], position: rec[ix[2]], status: rec[ix[3]], start: rec[ix[4]], end: end})
+		name := ""
+		if ix[6] >= 0 {
+			name = rec[ix[6]]
+		}
+		a, err := m.build(pid, raw{organisation: rec[ix[1]], position: rec[ix[2]], status: rec[ix[3]], start: rec[ix[4]], end: end, name: name})
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s", line, detail(err))
-		}
-		if ix[6] >= 0 {
-			a.Name = strings.TrimSpace(rec[ix[6]])
 		}
 		firstLine[id] = line
 		roster[id] = a

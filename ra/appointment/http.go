@@ -60,6 +60,9 @@ type HTTPFields struct {
 	Status       string `yaml:"status"`
 	Start        string `yaml:"start"`
 	End          string `yaml:"end"`
+	// Name, optional, is the holder's full name; the RA checks that the
+	// applicant's name agrees with it (RULES R3).
+	Name string `yaml:"name"`
 }
 
 // HTTPSource looks appointments up in an HR JSON API.
@@ -71,7 +74,7 @@ type HTTPSource struct {
 	token   func() string // a closure, so that printing the source cannot show it
 	timeout time.Duration
 	client  *http.Client
-	fields  [5][]string // organisation, position, status, start, end
+	fields  [6][]string // organisation, position, status, start, end, name
 }
 
 // NewHTTPSource checks cfg and returns a source named name.
@@ -142,9 +145,10 @@ func NewHTTPSource(name string, cfg HTTPConfig, clk clock.Clock) (*HTTPSource, e
 	f := cfg.Fields
 	for i, p := range []struct{ key, path string }{
 		{"organisation", f.Organisation}, {"position", f.Position}, {"status", f.Status}, {"start", f.Start}, {"end", f.End},
+		{"name", f.Name},
 	} {
 		if p.path == "" {
-			if p.key == "end" {
+			if p.key == "end" || p.key == "name" {
 				continue
 			}
 			return nil, badConfig(sec, "fields."+p.key, "required (a dotted JSON path such as data.%s)", p.key)
@@ -238,7 +242,7 @@ func (s *HTTPSource) Lookup(ctx context.Context, id PersonID) (Appointment, erro
 	if err != nil {
 		return Appointment{}, s.m.down(err, "answer is not valid JSON")
 	}
-	var vals [5]string
+	var vals [6]string
 	for i, path := range s.fields {
 		if path == nil {
 			continue
@@ -249,7 +253,7 @@ func (s *HTTPSource) Lookup(ctx context.Context, id PersonID) (Appointment, erro
 		}
 		vals[i] = v
 	}
-	return s.m.build(id, raw{organisation: vals[0], position: vals[1], status: vals[2], start: vals[3], end: vals[4]})
+	return s.m.build(id, raw{organisation: vals[0], position: vals[1], status: vals[2], start: vals[3], end: vals[4], name: vals[5]})
 }
 
 // url fills the template; values after a '?' are query-escaped, so an

@@ -512,3 +512,58 @@ func TestRule_R1_FourOutcomesAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// RULES R3: an HTTP source may give the holder's name (fields.name,
+// optional), which the RA compares with the applicant's.
+func TestRule_R3_HTTPNameField(t *testing.T) {
+	api := &hrAPI{token: testToken}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/servidores/CURP/NAMED01", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"data":{"nombre":" María López Ruiz ","dependencia":"SEJ","puesto":"Analista","estatus":"ACTIVO","fecha_inicio":"2025-01-01"}}`))
+	})
+	mux.HandleFunc("/api/v1/servidores/CURP/OBJNAME01", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"data":{"nombre":{"pila":"María"},"dependencia":"SEJ","puesto":"Analista","estatus":"ACTIVO","fecha_inicio":"2025-01-01"}}`))
+	})
+	mux.Handle("/", api)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	cfg := HTTPConfig{
+		URL:       srv.URL + "/api/v1/servidores/{kind}/{id}",
+		TokenFile: writeFile(t, t.TempDir(), "token", testToken+"\n"),
+		Fields:    testHTTPFields(),
+		Mapping:   testMapping(),
+	}
+	ctx := context.Background()
+
+	// Off by default: the same answer gives no name.
+	s, err := NewHTTPSource("rh", cfg, newFakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.Lookup(ctx, curp("NAMED01")); err != nil || a.Name != "" {
+		t.Fatalf("without fields.name: %+v %v, want no name", a, err)
+	}
+
+	cfg.Fields.Name = "data.nombre"
+	s, err = NewHTTPSource("rh", cfg, newFakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Lookup(ctx, curp("NAMED01"))
+	if err != nil || a.Name != "María López Ruiz" || a.Status != Active {
+		t.Fatalf("%+v %v, want the name María López Ruiz", a, err)
+	}
+	// A person whose answer has no name is still answered, without one.
+	if a, err := s.Lookup(ctx, curp("ACTIVE01")); err != nil || a.Name != "" {
+		t.Fatalf("answer without the name: %+v %v", a, err)
+	}
+	// A name that is not a string is a doubt, not an empty name.
+	a, err = s.Lookup(ctx, curp("OBJNAME01"))
+	wantUnavailable(t, a, err)
+
+	cfg.Fields.Name = "data..nombre"
+	_, err = NewHTTPSource("rh", cfg, newFakeClock())
+	wantConfigError(t, err, "http.fields.name")
+}

@@ -65,6 +65,11 @@ type LDAPAttributes struct {
 	Status       string `yaml:"status"`
 	Start        string `yaml:"start"`
 	End          string `yaml:"end"`
+	// Name, optional, holds the holder's full name (e.g. displayName); the
+	// RA checks that the applicant's name agrees with it (RULES R3). Choose
+	// a single-valued attribute: an entry with several values of it is
+	// ambiguous, hence Unavailable (cn is often multi-valued).
+	Name string `yaml:"name"`
 }
 
 // LDAPSource looks appointments up in a directory, one connection per lookup.
@@ -78,7 +83,7 @@ type LDAPSource struct {
 	baseDN   string
 	filter   string
 	idKind   string
-	attrs    [5]string // organisation, position, status, start, end
+	attrs    [6]string // organisation, position, status, start, end, name
 	disabled string
 	uac      bool
 	timeout  time.Duration
@@ -174,9 +179,10 @@ func NewLDAPSource(name string, cfg LDAPConfig, clk clock.Clock) (*LDAPSource, e
 	a := cfg.Attributes
 	for i, p := range []struct{ key, name string }{
 		{"organisation", a.Organisation}, {"position", a.Position}, {"status", a.Status}, {"start", a.Start}, {"end", a.End},
+		{"name", a.Name},
 	} {
 		if p.name == "" {
-			if p.key == "end" {
+			if p.key == "end" || p.key == "name" {
 				continue
 			}
 			return nil, badConfig(sec, "attributes."+p.key, "required: the attribute holding the %s", p.key)
@@ -229,7 +235,7 @@ func (s *LDAPSource) Lookup(ctx context.Context, id PersonID) (Appointment, erro
 			return Appointment{}, s.m.down(err, "bind failed")
 		}
 	}
-	attrs := make([]string, 0, 7)
+	attrs := make([]string, 0, 8)
 	for _, a := range s.attrs {
 		if a != "" {
 			attrs = append(attrs, a)
@@ -268,7 +274,7 @@ func (s *LDAPSource) Lookup(ctx context.Context, id PersonID) (Appointment, erro
 
 // entry maps one directory entry.
 func (s *LDAPSource) entry(id PersonID, e *ldap.Entry) (Appointment, error) {
-	var vals [5]string
+	var vals [6]string
 	for i, a := range s.attrs {
 		if a == "" {
 			continue
@@ -279,7 +285,7 @@ func (s *LDAPSource) entry(id PersonID, e *ldap.Entry) (Appointment, error) {
 		}
 		vals[i] = v
 	}
-	r := raw{organisation: vals[0], position: vals[1], status: vals[2], start: vals[3], end: vals[4]}
+	r := raw{organisation: vals[0], position: vals[1], status: vals[2], start: vals[3], end: vals[4], name: vals[5]}
 	if s.disabled != "" {
 		v, err := s.single(e, s.disabled)
 		if err != nil {

@@ -325,3 +325,49 @@ func TestLDAP_ConfigIsChecked(t *testing.T) {
 		t.Fatal("non-zero appointment")
 	}
 }
+
+// RULES R3: an LDAP / AD source may read the holder's name from an
+// attribute (attributes.name, optional), which the RA compares with the
+// applicant's.
+func TestRule_R3_LDAPNameAttribute(t *testing.T) {
+	t.Parallel() // each test has its own slapd; stopping one takes ~2s
+	s, d, cfg := newLDAPTest(t, nil)
+	addPerson(t, d, "elena", "E6000", map[string][]string{"displayName": {"Elena Quispe Mamani"},
+		"cn": {"Elena Quispe Mamani", "Elena Quispe"}})
+	ctx := context.Background()
+
+	// Off by default: no name, whatever the entry holds.
+	if a, err := s.Lookup(ctx, emp("E6000")); err != nil || a.Name != "" {
+		t.Fatalf("without attributes.name: %+v %v, want no name", a, err)
+	}
+
+	cfg.Attributes.Name = "displayName"
+	named, err := NewLDAPSource("ad-cajamarca", cfg, newFakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := named.Lookup(ctx, emp("E6000"))
+	if err != nil || a.Name != "Elena Quispe Mamani" || a.Status != Active {
+		t.Fatalf("%+v %v, want the name Elena Quispe Mamani", a, err)
+	}
+	// An entry without the attribute is answered, without a name.
+	if a, err := named.Lookup(ctx, emp("E1001")); err != nil || a.Name != "" {
+		t.Fatalf("entry without displayName: %+v %v", a, err)
+	}
+
+	// cn works where it has one value; two values are ambiguous.
+	cfg.Attributes.Name = "cn"
+	byCN, err := NewLDAPSource("ad-cajamarca", cfg, newFakeClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err := byCN.Lookup(ctx, emp("E1001")); err != nil || a.Name != "Persona ana" {
+		t.Fatalf("cn: %+v %v, want Persona ana", a, err)
+	}
+	a, err = byCN.Lookup(ctx, emp("E6000"))
+	wantUnavailable(t, a, err)
+
+	cfg.Attributes.Name = "display name"
+	_, err = NewLDAPSource("ad-cajamarca", cfg, newFakeClock())
+	wantConfigError(t, err, "ldap.attributes.name")
+}

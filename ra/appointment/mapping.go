@@ -82,6 +82,7 @@ func newMapper(section, name string, v Mapping, clk clock.Clock) (*mapper, error
 // End may be strings (parsed with the layout) or already times (SQL).
 type raw struct {
 	organisation, position, status string
+	name                           string // the holder's full name; "" when the source gives none
 	start, end                     any    // string, time.Time or nil
 	force                          Status // when set, the status value is not read (a disabled account)
 }
@@ -92,6 +93,7 @@ func (m *mapper) build(id PersonID, r raw) (Appointment, error) {
 		Person:       id,
 		Organisation: strings.TrimSpace(r.organisation),
 		Position:     strings.TrimSpace(r.position),
+		Name:         strings.TrimSpace(r.name),
 		Source:       m.source,
 		CheckedAt:    m.clk.Now(),
 	}

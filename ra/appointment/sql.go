@@ -37,6 +37,11 @@ type SQLConfig struct {
 	Query string `yaml:"query"`
 	// IDKind is the kind of identifier the query's placeholder expects.
 	IDKind string `yaml:"id_kind"`
+	// NameColumn, optional, names one more column the query returns: the
+	// holder's full name, which the RA checks the applicant's name agrees
+	// with (RULES R3), e.g. name_column: nombre with
+	//   SELECT ..., nombre_completo AS nombre FROM plazas WHERE curp = ?
+	NameColumn string `yaml:"name_column"`
 	// Timeout bounds one lookup (default 5s).
 	Timeout time.Duration `yaml:"timeout"`
 	Mapping `yaml:",inline"`
@@ -48,6 +53,7 @@ type SQLSource struct {
 	db      *sqlx.DB
 	query   string
 	idKind  string
+	nameCol string // lower case; "" when the query returns no name
 	timeout time.Duration
 }
 
@@ -60,7 +66,7 @@ func NewSQLSource(name string, cfg SQLConfig, clk clock.Clock) (*SQLSource, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &SQLSource{m: m, idKind: cfg.IDKind}
+	s := &SQLSource{m: m, idKind: cfg.IDKind, nameCol: strings.ToLower(cfg.NameColumn)}
 	var bind int
 	switch cfg.Driver {
 	case "sqlite":
@@ -107,6 +113,16 @@ func NewSQLSource(name string, cfg SQLConfig, clk clock.Clock) (*SQLSource, erro
 	}
 	if s.timeout, err = checkPositive(sec, "timeout", cfg.Timeout, DefaultTimeout); err != nil {
 		return nil, err
+	}
+	if cfg.NameColumn != "" {
+		if strings.TrimSpace(cfg.NameColumn) != cfg.NameColumn || strings.ContainsFunc(cfg.NameColumn, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return nil, badConfig(sec, "name_column", "%q has surrounding blanks or control characters", cfg.NameColumn)
+		}
+		for _, c := range sqlColumns {
+			if s.nameCol == c {
+				return nil, badConfig(sec, "name_column", "%q is already the %s column", cfg.NameColumn, c)
+			}
+		}
 	}
 	if cfg.Driver == "pgx" {
 		// database/sql would only find out at the first lookup, and report
@@ -186,17 +202,29 @@ func (s *SQLSource) Lookup(ctx context.Context, id PersonID) (Appointment, error
 		}
 		text[i] = v
 	}
-	return s.m.build(id, raw{organisation: text[0], position: text[1], status: text[2],
-		start: found[index["start"]], end: found[index["end"]]})
+	r := raw{organisation: text[0], position: text[1], status: text[2], start: found[index["start"]], end: found[index["end"]]}
+	if s.nameCol != "" {
+		v, ok := sqlText(found[index[s.nameCol]])
+		if !ok {
+			return Appointment{}, s.m.unavailable("column %s has an unexpected type %T", s.nameCol, found[index[s.nameCol]])
+		}
+		r.name = v
+	}
+	return s.m.build(id, r)
 }
 
-// columnIndex checks that the query returns exactly sqlColumns.
+// columnIndex checks that the query returns exactly sqlColumns, and the
+// name column when one is configured.
 func (s *SQLSource) columnIndex(cols []string) (map[string]int, error) {
 	index := make(map[string]int, len(cols))
 	for i, c := range cols {
 		index[strings.ToLower(c)] = i
 	}
 	want := append([]string(nil), sqlColumns...)
+	if s.nameCol != "" {
+		want = append(want, s.nameCol)
+	}
+	named := append([]string(nil), want...) // in the documented order, for the message
 	got := make([]string, 0, len(index))
 	for c := range index {
 		got = append(got, c)
@@ -204,7 +232,7 @@ func (s *SQLSource) columnIndex(cols []string) (map[string]int, error) {
 	sort.Strings(want)
 	sort.Strings(got)
 	if len(cols) != len(want) || strings.Join(got, ",") != strings.Join(want, ",") {
-		return nil, s.m.unavailable("the query returns columns %v; want exactly %v", cols, sqlColumns)
+		return nil, s.m.unavailable("the query returns columns %v; want exactly %v", cols, named)
 	}
 	return index, nil
 }

@@ -236,3 +236,63 @@ func TestSQL_ConfigIsChecked(t *testing.T) {
 		t.Fatal("non-zero appointment")
 	}
 }
+
+// RULES R3: a SQL source may return the holder's name in the column
+// name_column names (optional), which the RA compares with the applicant's.
+func TestRule_R3_SQLNameColumn(t *testing.T) {
+	eachDialect(t, func(t *testing.T, d store.Dialect) {
+		driver, dsn := sqlDatabase(t, d)
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range []string{`ALTER TABLE plazas ADD COLUMN nombre_completo VARCHAR(200)`,
+			`UPDATE plazas SET nombre_completo = ' José Ángel Núñez ' WHERE curp = 'ACTIVE01'`} {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Fatalf("%s: %v", d, err)
+			}
+		}
+		db.Close()
+		ctx := context.Background()
+		named := `SELECT dependencia AS organisation, puesto AS position, estatus AS status,
+       fecha_inicio AS start, fecha_fin AS "end", nombre_completo AS nombre FROM plazas WHERE curp = ?`
+		cfg := SQLConfig{Driver: driver, DSN: dsn, Query: named, IDKind: KindCURP, NameColumn: "nombre", Mapping: testMapping()}
+		s, err := NewSQLSource("rh-zacatecas", cfg, newFakeClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		a, err := s.Lookup(ctx, curp("ACTIVE01"))
+		if err != nil || a.Name != "José Ángel Núñez" || a.Status != Active {
+			t.Fatalf("%+v %v, want the name José Ángel Núñez", a, err)
+		}
+		// A NULL name is no name, not a doubt.
+		if a, err := s.Lookup(ctx, curp("LEAVE01")); err != nil || a.Name != "" || a.Status != OnLeave {
+			t.Fatalf("NULL name: %+v %v", a, err)
+		}
+
+		// Off by default: the usual query gives no name.
+		plain := newSQLTest(t, driver, dsn, plazasQuery)
+		if a, err := plain.Lookup(ctx, curp("ACTIVE01")); err != nil || a.Name != "" {
+			t.Fatalf("without name_column: %+v %v, want no name", a, err)
+		}
+
+		// name_column set but the query does not return it: the answer
+		// is not what the operator configured, so it is a doubt.
+		cfg.Query = plazasQuery
+		missing, err := NewSQLSource("rh-zacatecas", cfg, newFakeClock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { missing.Close() })
+		a, err = missing.Lookup(ctx, curp("ACTIVE01"))
+		wantUnavailable(t, a, err)
+		if !strings.Contains(err.Error(), "nombre") {
+			t.Fatalf("error %v does not name the missing column", err)
+		}
+	})
+	// The name column cannot be one of the fixed columns.
+	_, err := NewSQLSource("rh", SQLConfig{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "hr.db"), Query: plazasQuery,
+		IDKind: KindCURP, NameColumn: "Status", Mapping: testMapping()}, newFakeClock())
+	wantConfigError(t, err, "sql.name_column")
+}
