@@ -109,16 +109,9 @@ func (tx *Tx) Audit(ctx context.Context, ev Event) (int64, error) {
 		}
 		details = string(b)
 	}
-	var head struct {
-		Seq  int64  `db:"seq"`
-		Hash string `db:"hash"`
-	}
-	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
-	if tx.s.dialect == Postgres {
-		q += " FOR UPDATE" // serialises appends; SQLite transactions are already exclusive writers
-	}
-	if err := tx.get(ctx, &head, q); err != nil {
-		return 0, dbErr(err, "audit head")
+	head, err := tx.lockHead(ctx)
+	if err != nil {
+		return 0, err
 	}
 	e := &AuditEntry{
 		Seq: head.Seq + 1, At: tx.s.Now(), Actor: ev.Actor, Action: ev.Action,
@@ -209,16 +202,9 @@ func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
 	}
 	wrote := false
 	err := s.InTx(ctx, func(tx *Tx) error {
-		var head struct {
-			Seq  int64  `db:"seq"`
-			Hash string `db:"hash"`
-		}
-		q := "SELECT seq, hash FROM audit_head WHERE id = 1"
-		if s.dialect == Postgres {
-			q += " FOR UPDATE"
-		}
-		if err := tx.get(ctx, &head, q); err != nil {
-			return dbErr(err, "audit head")
+		head, err := tx.lockHead(ctx)
+		if err != nil {
+			return err
 		}
 		var last int64
 		if err := tx.get(ctx, &last, "SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints"); err != nil {
@@ -231,4 +217,25 @@ func (s *Store) Checkpoint(ctx context.Context) (bool, error) {
 		return tx.writeCheckpoint(ctx, head.Seq, head.Hash)
 	})
 	return wrote, err
+}
+
+// chainHead is the audit chain's tip.
+type chainHead struct {
+	Seq  int64  `db:"seq"`
+	Hash string `db:"hash"`
+}
+
+// lockHead reads the chain's tip for a writer. On PostgreSQL the row lock
+// serialises appends, checkpoints and re-keying; SQLite transactions are
+// already exclusive writers.
+func (tx *Tx) lockHead(ctx context.Context) (chainHead, error) {
+	var head chainHead
+	q := "SELECT seq, hash FROM audit_head WHERE id = 1"
+	if tx.s.dialect == Postgres {
+		q += " FOR UPDATE"
+	}
+	if err := tx.get(ctx, &head, q); err != nil {
+		return head, dbErr(err, "audit head")
+	}
+	return head, nil
 }

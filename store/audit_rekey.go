@@ -33,16 +33,9 @@ func (s *Store) RekeyAudit(ctx context.Context, actor string, keys []crypto.Publ
 		return false, errs.New(errs.Conflict, "the audit log fails verification, so it is not re-keyed: %v", rep.Problem.Cause)
 	}
 	err = s.InTx(ctx, func(tx *Tx) error {
-		var head struct {
-			Seq  int64  `db:"seq"`
-			Hash string `db:"hash"`
-		}
-		q := "SELECT seq, hash FROM audit_head WHERE id = 1"
-		if s.dialect == Postgres {
-			q += " FOR UPDATE"
-		}
-		if err := tx.get(ctx, &head, q); err != nil {
-			return dbErr(err, "audit head")
+		head, err := tx.lockHead(ctx)
+		if err != nil {
+			return err
 		}
 		if head.Seq != rep.Head {
 			return errs.New(errs.Conflict, "the audit log grew while it was being re-keyed: run again")

@@ -3,9 +3,7 @@ package api
 import (
 	"net/http"
 	"testing"
-	"time"
 
-	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
 
@@ -15,15 +13,7 @@ import (
 // record under another name is refused for a filing and for a new agent.
 func TestRule_R3_IdentityCheckedAtFilingThroughTheAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		mx, _ := time.LoadLocation("America/Mexico_City")
-		h := newScHarness(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, mx))
-		h.addOrg("AC", "Gobierno del Estado de Jalisco", "jalisco", "Autoridad Certificadora")
-		h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
-		h.setAckSigner("SEP-JAL", "acuses@jalisco.gob.mx")
-		admin := h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
-			Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
-		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
-			CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
+		h, admin, clerk := newJaliscoDesk(t, e)
 		filing := func(field, value string) map[string]any {
 			b := map[string]any{"givenNames": "Juan", "firstSurname": "Pérez", "curp": "PEXJ800101HJCRXN07",
 				"email": "juan.perez@jalisco.gob.mx", "title": "Jefe", "reason": "first_issuance"}

@@ -11,9 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/sello-pki/sello/store"
 	"github.com/sello-pki/sello/store/storetest"
 )
 
@@ -24,15 +22,7 @@ import (
 // embedded font cannot show, and never breaks the acknowledgement.
 func TestNames_RefusedThroughTheAPIAndAcceptedNamesPrint(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, e *storetest.Env) {
-		mx, _ := time.LoadLocation("America/Mexico_City")
-		h := newScHarness(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, mx))
-		h.addOrg("AC", "Gobierno del Estado de Jalisco", "jalisco", "Autoridad Certificadora")
-		h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
-		h.setAckSigner("SEP-JAL", "acuses@jalisco.gob.mx")
-		admin := h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
-			Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
-		clerk := h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
-			CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
+		h, admin, clerk := newJaliscoDesk(t, e)
 		filing := func(field, value string) map[string]any {
 			b := map[string]any{"organisation": "SEP-JAL", "givenNames": "Juan", "firstSurname": "Pérez", "curp": "PEXJ800101HJCRXN07",
 				"email": "juan.perez@jalisco.gob.mx", "title": "Jefe", "reason": "first_issuance"}

@@ -592,3 +592,20 @@ func (h *scHarness) receipt(c *http.Client, path, folio string) string {
 	}
 	return text
 }
+
+// newJaliscoDesk is a harness at Monday 23 November 2026, 10:00 in Mexico
+// City, with the authority (AC) and its administrator, and SEP-JAL with its
+// acknowledgement signer and a registration agent.
+func newJaliscoDesk(t *testing.T, e *storetest.Env) (h *scHarness, admin, clerk *scAgent) {
+	t.Helper()
+	mx, _ := time.LoadLocation("America/Mexico_City")
+	h = newScHarness(t, e, time.Date(2026, 11, 23, 10, 0, 0, 0, mx))
+	h.addOrg("AC", "Gobierno del Estado de Jalisco", "jalisco", "Autoridad Certificadora")
+	h.addOrg("SEP-JAL", "Secretaría de Educación Jalisco", "jalisco", "Dirección de Personal")
+	h.setAckSigner("SEP-JAL", "acuses@jalisco.gob.mx")
+	admin = h.addAgent("AC", store.RoleAdmin, store.PersonData{GivenNames: "Ada", FirstSurname: "Admin", CURP: "LOHM800101MJCPRR06",
+		Email: "ada.admin@jalisco.gob.mx"}, "Administradora")
+	clerk = h.addAgent("SEP-JAL", store.RoleAgent, store.PersonData{GivenNames: "Carlos", FirstSurname: "Clerk",
+		CURP: "CLXC800101HJCLRR09", Email: "carlos@jalisco.gob.mx"}, "Agente")
+	return h, admin, clerk
+}
