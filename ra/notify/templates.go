@@ -58,7 +58,7 @@ var templateKeys = map[string][]string{
 	TemplateRefusal:            {"Name", "Folio", "Date", "Grounds", "Reasons", "LegalBasis"},
 	TemplateNotPresented:       {"Name", "Folio", "Items", "Deadline", "Date", "LegalBasis"},
 	TemplateApprovalCredential: {"Name", "Folio", "ESTURL", "ESTUser", "ESTPassword", "ACMEURL", "EABKeyID", "EABHMACKey", "ExpiresAt"},
-	TemplateCertificateIssued:  {"Name", "Serial", "NotBefore", "NotAfter", "Link", "ResendUntil"},
+	TemplateCertificateIssued:  {"Name", "Serial", "NotBefore", "NotAfter", "CertificatePEM", "Link", "ResendUntil"},
 	TemplateSuspension:         {"Name", "Serial", "Reason", "At", "Folio"},
 	TemplateLift:               {"Name", "Serial", "At"},
 	TemplateRevocation:         {"Name", "Serial", "Reason", "At", "Folio"},

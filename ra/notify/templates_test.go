@@ -72,8 +72,9 @@ func sample(name string) (data map[string]any, facts map[string][]string) {
 			"Xq9-pLm2-Rt7w", "https://sello.example.gob.mx/acme/jalisco/directory", "kid-51c2e8", "c2VjcmV0LWhtYWMta2V5LWZvci10ZXN0cw")
 		es, en = append(es, fMondayES, "exclusivo control"), append(en, fMondayEN, "sole control")
 	case TemplateCertificateIssued:
-		add("Serial", "4F2A9C01D3", "NotBefore", tMonday, "NotAfter", tDeadline, "Link", "https://sello.example.gob.mx/descarga/4F2A", "ResendUntil", tDeadline)
-		both = append(both, "4F2A9C01D3", "https://sello.example.gob.mx/descarga/4F2A")
+		add("Serial", "4F2A9C01D3", "NotBefore", tMonday, "NotAfter", tDeadline, "CertificatePEM", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+			"Link", "https://sello.example.gob.mx/solicitud/SEP-JAL-SOL-2026-000001", "ResendUntil", tDeadline)
+		both = append(both, "4F2A9C01D3", "https://sello.example.gob.mx/solicitud/SEP-JAL-SOL-2026-000001")
 		es, en = append(es, fMondayES, fDeadlineES), append(en, fMondayEN, fDeadlineEN)
 	case TemplateSuspension:
 		add("Serial", "4F2A9C01D3", "Reason", "Posible compromiso de la clave privada", "At", tMonday, "Folio", "SUS-2026-0007")
