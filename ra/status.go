@@ -190,7 +190,15 @@ func (r *RA) DecideStatusRequest(ctx context.Context, actor Actor, requestID int
 			return err
 		}
 		if !approve {
-			return tx.DecideStatusRequest(ctx, sr.ID, "refused", actor.String())
+			if err := tx.DecideStatusRequest(ctx, sr.ID, "refused", actor.String()); err != nil {
+				return err
+			}
+			if sr.EffectiveAt.Valid {
+				// The holder was told the certificate would be revoked: they
+				// are told it will not (RULES S2).
+				return r.withdrawRevocationNotice(ctx, tx, sr)
+			}
+			return nil
 		}
 		cert, err := tx.LockCertificate(ctx, sr.CertificateID)
 		if err != nil {

@@ -48,6 +48,28 @@ func (r *RA) sendRevocationNotice(ctx context.Context, tx Tx, cert *model.Certif
 		data: map[string]any{"Serial": cert.Serial, "Reason": cause, "EffectiveAt": sr.EffectiveAt.Time, "LegalBasis": basis}})
 }
 
+// withdrawRevocationNotice e-mails the holder that a prior notice of
+// revocation was cancelled before its term.
+func (r *RA) withdrawRevocationNotice(ctx context.Context, tx Tx, sr *model.StatusRequest) error {
+	cert, err := tx.Certificate(ctx, sr.CertificateID)
+	if err != nil {
+		return err
+	}
+	pol, err := r.policies.Get(cert.PolicyID.String)
+	if err != nil {
+		return errs.Wrap(errs.BadConfig, err, "policy")
+	}
+	if !cert.PersonID.Valid {
+		return nil
+	}
+	req, err := holderMailRequest(ctx, tx, cert, pol, sr.Folio)
+	if err != nil || req.Person.Data.Email == "" {
+		return err
+	}
+	return r.notify(ctx, tx, req, nil, mail{template: notify.TemplateRevocationNoticeCancelled, key: fmt.Sprintf("revocation-notice-cancelled:%d", sr.ID),
+		data: map[string]any{"Serial": cert.Serial}})
+}
+
 // holderMailRequest is what r.notify needs to write to a certificate's
 // holder: the holder, in the language of the request that led to the
 // certificate, under the certificate's policy (its time zone).

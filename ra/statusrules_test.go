@@ -320,8 +320,17 @@ func TestRule_S2_ZacatecasBreachOfDutiesAfterPriorNotice(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		withdrawn := func() int {
+			return strings.Count(strings.Join(mailTemplates(t, e.Store), " "), "revocation_notice_cancelled")
+		}
+		if withdrawn() != 0 {
+			t.Fatal("a withdrawal mailed before any notice was cancelled")
+		}
 		if _, err := w.ra.DecideStatusRequest(ctx, agent, res2.Request.ID, false); err != nil {
 			t.Fatalf("cancelling the notice: %v", err)
+		}
+		if withdrawn() != 1 {
+			t.Fatalf("the holder was not told the notice was withdrawn: %v", mailTemplates(t, e.Store))
 		}
 		e.Clock.Set(res2.Request.EffectiveAt.Time.Add(time.Hour))
 		if rep, err := w.ra.RunDeadlines(ctx, ra.System("scheduler")); err != nil || len(rep.Revoked) != 0 {

@@ -30,6 +30,9 @@ const (
 	TemplateAcknowledgement    = "acknowledgement"
 	TemplateBatchScheduled     = "batch_scheduled"   // RULES D5
 	TemplateRevocationNotice   = "revocation_notice" // RULES S2
+	// TemplateRevocationNoticeCancelled tells the holder a prior notice of
+	// revocation was withdrawn before its term (RULES S2).
+	TemplateRevocationNoticeCancelled = "revocation_notice_cancelled"
 )
 
 // KeyTZ is the optional data key naming the IANA time zone dates are shown
@@ -53,19 +56,20 @@ type Item struct {
 // Times are time.Time or RFC 3339 strings; Items and Reasons are lists of
 // Item (or of maps with the keys Rule and Text); Days is a number.
 var templateKeys = map[string][]string{
-	TemplateEmailVerification:  {"Name", "Link", "Code", "ExpiresAt"},
-	TemplateDeficiencyNotice:   {"Name", "Folio", "Items", "Days", "Deadline", "LegalBasis"},
-	TemplateRefusal:            {"Name", "Folio", "Date", "Grounds", "Reasons", "LegalBasis"},
-	TemplateNotPresented:       {"Name", "Folio", "Items", "Deadline", "Date", "LegalBasis"},
-	TemplateApprovalCredential: {"Name", "Folio", "ESTURL", "ESTUser", "ESTPassword", "ACMEURL", "EABKeyID", "EABHMACKey", "ExpiresAt"},
-	TemplateCertificateIssued:  {"Name", "Serial", "NotBefore", "NotAfter", "CertificatePEM", "Link", "ResendUntil"},
-	TemplateSuspension:         {"Name", "Serial", "Reason", "At", "Folio"},
-	TemplateLift:               {"Name", "Serial", "At"},
-	TemplateRevocation:         {"Name", "Serial", "Reason", "At", "Folio"},
-	TemplateRenewalReminder:    {"Name", "Serial", "NotAfter", "WindowStart", "Link"},
-	TemplateAcknowledgement:    {"Name", "Folio", "ReceivedAt", "Link"},
-	TemplateBatchScheduled:     {"Name", "Folio", "SendAt"},
-	TemplateRevocationNotice:   {"Name", "Serial", "Reason", "EffectiveAt", "Folio", "LegalBasis"},
+	TemplateEmailVerification:         {"Name", "Link", "Code", "ExpiresAt"},
+	TemplateDeficiencyNotice:          {"Name", "Folio", "Items", "Days", "Deadline", "LegalBasis"},
+	TemplateRefusal:                   {"Name", "Folio", "Date", "Grounds", "Reasons", "LegalBasis"},
+	TemplateNotPresented:              {"Name", "Folio", "Items", "Deadline", "Date", "LegalBasis"},
+	TemplateApprovalCredential:        {"Name", "Folio", "ESTURL", "ESTUser", "ESTPassword", "ACMEURL", "EABKeyID", "EABHMACKey", "ExpiresAt"},
+	TemplateCertificateIssued:         {"Name", "Serial", "NotBefore", "NotAfter", "CertificatePEM", "Link", "ResendUntil"},
+	TemplateSuspension:                {"Name", "Serial", "Reason", "At", "Folio"},
+	TemplateLift:                      {"Name", "Serial", "At"},
+	TemplateRevocation:                {"Name", "Serial", "Reason", "At", "Folio"},
+	TemplateRenewalReminder:           {"Name", "Serial", "NotAfter", "WindowStart", "Link"},
+	TemplateAcknowledgement:           {"Name", "Folio", "ReceivedAt", "Link"},
+	TemplateBatchScheduled:            {"Name", "Folio", "SendAt"},
+	TemplateRevocationNotice:          {"Name", "Serial", "Reason", "EffectiveAt", "Folio", "LegalBasis"},
+	TemplateRevocationNoticeCancelled: {"Name", "Serial", "Folio"},
 }
 
 // Templates returns the template names, sorted.

@@ -105,6 +105,10 @@ func sample(name string) (data map[string]any, facts map[string][]string) {
 			"Folio", "REV-2026-0032", "LegalBasis", "Reglamento de la Ley de Firma Electrónica del Estado de Zacatecas, art. 66-IV")
 		both = append(both, "4F2A9C01D3", "Incumplimiento del titular de sus obligaciones", "REV-2026-0032", "art. 66-IV")
 		es, en = append(es, fDeadlineES, "será revocado"), append(en, fDeadlineEN, "will be revoked")
+	case TemplateRevocationNoticeCancelled:
+		add("Serial", "4F2A9C01D3", "Folio", "REV-2026-0032")
+		both = append(both, "4F2A9C01D3", "REV-2026-0032")
+		es, en = append(es, "sin efecto", "sigue vigente"), append(en, "withdrawn", "remains valid")
 	}
 	return d, map[string][]string{LangES: append(es, both...), LangEN: append(en, both...)}
 }
@@ -124,8 +128,8 @@ func roundTrip(t testing.TB, m Message) Message {
 }
 
 func TestTemplates_AllRenderInBothLanguages(t *testing.T) {
-	if got := len(Templates()); got != 13 {
-		t.Fatalf("%d templates, want 13", got)
+	if got := len(Templates()); got != 14 {
+		t.Fatalf("%d templates, want 14", got)
 	}
 	for _, name := range Templates() {
 		for _, lang := range []string{LangES, LangEN} {
