@@ -260,7 +260,7 @@ func (r *RA) revocationReceiptPDF(ctx context.Context, a Actor, certID int64, la
 	if list, err := r.store.ListStatusRequests(ctx, c.OrgID.Int64, ""); err == nil {
 		for _, sr := range list {
 			if sr.Folio == rev.Folio.String {
-				rr.ReceivedAt = sr.ReceivedAt
+				rr.ReceivedAt, rr.HolderAddress = sr.ReceivedAt, sr.Address
 				switch sr.Requester {
 				case ByHolder:
 					rr.RequestedBy = receipt.ByHolder

@@ -400,5 +400,13 @@ func TestRule_S4_RepresentativeNeedsPowerOfAttorneyAndAddress(t *testing.T) {
 		if sr.Address != base.Address || sr.PowerOfAttorneyID.Int64 != power || sr.State != "done" {
 			t.Fatalf("recorded request %+v", sr)
 		}
+		// The receipt the holder signs shows the address the request stated.
+		pdf, err := w.ra.RevocationReceiptPDF(ctx, w.agent, id, "es")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text := pdfPlainText(t, pdf.Data); !strings.Contains(text, "Domicilio del titular") || !strings.Contains(text, "Av. Juárez 12") {
+			t.Fatalf("the revocation receipt lacks the holder's address:\n%s", text)
+		}
 	})
 }

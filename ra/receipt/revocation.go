@@ -44,6 +44,7 @@ type RevocationReceipt struct {
 
 	HolderName        string
 	Identifier        string // CURP (or DNI), in full: the receipt is the holder's
+	HolderAddress     string // as the request stated it (RULES S4, Zacatecas art. 68-I-c); optional
 	CertificateSerial string // hex
 
 	// ReasonES/ReasonEN are the reason's text from the policy's catalogue;
@@ -97,6 +98,9 @@ func RevocationReceiptPDF(r RevocationReceipt, lang string) ([]byte, error) {
 	d.section(l.pick("Titular y certificado", "Holder and certificate"))
 	d.field(l.pick("Nombre del titular", "Holder's name"), r.HolderName)
 	d.field(l.pick("CURP / identificador", "CURP / identifier"), r.Identifier)
+	if r.HolderAddress != "" {
+		d.field(l.pick("Domicilio del titular", "Holder's address"), r.HolderAddress)
+	}
 	d.field(l.pick("Número de serie del certificado", "Certificate serial number"), r.CertificateSerial)
 
 	d.section(l.pick("Revocación", "Revocation"))
