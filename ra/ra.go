@@ -40,7 +40,7 @@ type RA struct {
 
 // Config holds the RA's dependencies.
 type Config struct {
-	// Store is the storage: ra.Bind[*model.Tx](st) for a *model.Store.
+	// Store is the storage: ra.Bind[*store.Tx](st) for a *store.Store.
 	Store Store
 	// Issuers are the deployment's issuing CAs; each policy's certificates
 	// are issued by the one its issuer key names (RULES P1).

@@ -232,14 +232,14 @@ type Store interface {
 }
 
 // Backend is a store whose transactions are of a concrete type T, such as
-// *model.Store with *model.Tx.
+// *store.Store with *store.Tx.
 type Backend[T Tx] interface {
 	Pool
 	InTx(ctx context.Context, fn func(T) error) error
 }
 
 // Bind adapts a Backend to the RA's Store, once, at wiring:
-// ra.Bind[*model.Tx](st), or ra.Bind(st) with the type inferred.
+// ra.Bind[*store.Tx](st), or ra.Bind(st) with the type inferred.
 func Bind[T Tx](b Backend[T]) Store { return bound[T]{Pool: b, b: b} }
 
 type bound[T Tx] struct {
